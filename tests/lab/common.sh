@@ -1,0 +1,20 @@
+# Shared settings for the lab scripts; sourced, never run.
+# Everything downloaded or built is cached outside the repository, so a fresh
+# clone on the same machine reuses it and nothing large is ever committed.
+set -euo pipefail
+
+LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "${LAB_DIR}/../.." && pwd)"
+LAB_CACHE="${DATAPIPE_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/datapipe-kafka-pipeline}"
+mkdir -p "${LAB_CACHE}"
+
+# Versions the lab builds. Kafka 3.9 is the last line with ZooKeeper mode.
+KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
+KAFKA_ZK_VERSION="${KAFKA_ZK_VERSION:-3.9.2}"
+ZOOKEEPER_VERSION="${ZOOKEEPER_VERSION:-3.9.5}"
+SCALA_VERSION="2.13"
+
+# The local systemd image every molecule scenario and lab container uses.
+LAB_IMAGE="${DATAPIPE_LAB_IMAGE:-datapipe-lab/debian12-systemd:1}"
+
+log() { printf '[lab] %s\n' "$*" >&2; }
