@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Assemble Apache Kafka and Apache ZooKeeper binary distributions from Maven Central.
 
 Apache's download site is out of reach from the lab machines, but Maven Central
@@ -10,7 +9,7 @@ publishes for that project. The roles then install these archives through
 their ordinary mirror or controller-archive variables, exactly as they would
 install Apache's own.
 
-Usage: assemble_distribution.py {kafka,zookeeper} VERSION OUTPUT_DIR
+Usage: python3 assemble_distribution.py {kafka,zookeeper} VERSION OUTPUT_DIR
 """
 
 from __future__ import annotations
@@ -77,6 +76,9 @@ KAFKA_LAUNCHERS = {
 }
 # Launchers that run a server (long-running, bigger heap, server log config).
 KAFKA_SERVER_LAUNCHERS = {"kafka-server-start.sh", "zookeeper-server-start.sh"}
+# Launchers whose arguments Apache's script rearranges before the main class
+# sees them (the ZooKeeper shell takes the connect string as `-server`).
+KAFKA_LAUNCHER_ARGUMENTS = {"zookeeper-shell.sh": '-server "$1" "${@:2}"'}
 
 ZOOKEEPER_LAUNCHERS = {
     "zkServer.sh": "org.apache.zookeeper.server.quorum.QuorumPeerMain",
@@ -215,7 +217,7 @@ def kafka_run_class(version: str) -> str:
           : "${{KAFKA_LOG4J_OPTS:={tools_log}}}"
         fi
         : "${{LOG_DIR:=$base_dir/logs}}"
-        : "${{KAFKA_JVM_PERFORMANCE_OPTS:=-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true}}"
+        : "${{KAFKA_JVM_PERFORMANCE_OPTS:=-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20}}"
         if [ -n "$JAVA_HOME" ]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
         # shellcheck disable=SC2086
         exec "$JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS $KAFKA_OPTS \\
@@ -225,12 +227,12 @@ def kafka_run_class(version: str) -> str:
     )
 
 
-def kafka_launcher(main_class: str, server: bool) -> str:
+def kafka_launcher(main_class: str, server: bool, arguments: str = '"$@"') -> str:
     server_flag = "--server " if server else ""
     return textwrap.dedent(
         f"""\
         #!/usr/bin/env bash
-        exec "$(dirname "$0")/kafka-run-class.sh" {server_flag}{main_class} "$@"
+        exec "$(dirname "$0")/kafka-run-class.sh" {server_flag}{main_class} {arguments}
         """
     )
 
@@ -398,7 +400,8 @@ def zookeeper_launcher(main_class: str, server: bool) -> str:
             if [ -n "$JAVA_HOME" ]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
             # shellcheck disable=SC2086
             exec "$JAVA" -Xmx{heap}m -Dzookeeper.log.dir="$ZOO_LOG_DIR" \\
-              -Dlogback.configurationFile="$ZOOCFGDIR/logback.xml" $SERVER_JVMFLAGS $CLIENT_JVMFLAGS \\
+              -Dlogback.configurationFile="$ZOOCFGDIR/logback.xml" \\
+              $SERVER_JVMFLAGS $CLIENT_JVMFLAGS \\
               -cp "$base_dir/lib/*:$ZOOCFGDIR:$CLASSPATH" {main_class} {arguments}
             """
         )
@@ -432,9 +435,12 @@ def assemble_kafka(version: str, work_dir: Path) -> Path:
         if main_class is None:
             log(f"{script}: no main class in this release, not written")
             continue
-        write_executable(
-            bin_dir / script, kafka_launcher(main_class, script in KAFKA_SERVER_LAUNCHERS)
+        launcher = kafka_launcher(
+            main_class,
+            server=script in KAFKA_SERVER_LAUNCHERS,
+            arguments=KAFKA_LAUNCHER_ARGUMENTS.get(script, '"$@"'),
         )
+        write_executable(bin_dir / script, launcher)
 
     config = top / "config"
     config.mkdir()
@@ -498,7 +504,9 @@ def pack(top: Path, archive: Path) -> None:
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w") as tar:
         for path in [top, *sorted(top.rglob("*"))]:
-            tar.add(path, arcname=str(path.relative_to(top.parent)), recursive=False, filter=normalise)
+            tar.add(
+                path, arcname=str(path.relative_to(top.parent)), recursive=False, filter=normalise
+            )
     with open(tmp, "wb") as out, gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as gz:
         gz.write(raw.getvalue())
     tmp.replace(archive)
@@ -559,5 +567,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    shutil.which("mvn") or sys.exit("mvn is needed to assemble distributions")
+    if shutil.which("mvn") is None:
+        sys.exit("mvn is needed to assemble distributions")
     sys.exit(main())

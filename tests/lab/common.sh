@@ -1,4 +1,6 @@
-# Shared settings for the lab scripts; sourced, never run.
+# shellcheck shell=bash disable=SC2034
+# Shared settings for the lab scripts; sourced, never run. (SC2034: the
+# variables are used by the scripts that source this file.)
 # Everything downloaded or built is cached outside the repository, so a fresh
 # clone on the same machine reuses it and nothing large is ever committed.
 set -euo pipefail
@@ -12,7 +14,6 @@ mkdir -p "${LAB_CACHE}"
 KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 KAFKA_ZK_VERSION="${KAFKA_ZK_VERSION:-3.9.2}"
 ZOOKEEPER_VERSION="${ZOOKEEPER_VERSION:-3.9.5}"
-SCALA_VERSION="2.13"
 
 # The local systemd image every molecule scenario and lab container uses.
 LAB_IMAGE="${DATAPIPE_LAB_IMAGE:-datapipe-lab/debian12-systemd:1}"

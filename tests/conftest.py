@@ -1,0 +1,53 @@
+"""Shared pytest fixtures: real Kafka brokers from the lab's distributions.
+
+The fixtures are session-wide: each server starts once, on the first test that
+asks for it, and stops when the session ends. Versions come from the lab
+(tests/lab/common.sh), overridable through the same environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import kafka_lab
+
+KAFKA_VERSION = os.environ.get("KAFKA_VERSION", "4.4.0")
+KAFKA_ZK_VERSION = os.environ.get("KAFKA_ZK_VERSION", "3.9.2")
+ZOOKEEPER_VERSION = os.environ.get("ZOOKEEPER_VERSION", "3.9.5")
+
+
+@pytest.fixture(scope="session")
+def kraft_broker(tmp_path_factory) -> kafka_lab.KafkaServer:
+    """A single KRaft broker (combined broker and controller) of the current Kafka line."""
+    broker = kafka_lab.start_kraft_broker(KAFKA_VERSION, tmp_path_factory.mktemp("kraft"))
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def zookeeper_and_broker(tmp_path_factory):
+    """A standalone ZooKeeper and one ZooKeeper-mode broker of the Kafka 3.9 line."""
+    zookeeper, broker = kafka_lab.start_zookeeper_and_broker(
+        KAFKA_ZK_VERSION, ZOOKEEPER_VERSION, tmp_path_factory.mktemp("zk")
+    )
+    yield zookeeper, broker
+    broker.stop()
+    zookeeper.stop()
+
+
+@pytest.fixture(scope="session")
+def zookeeper_broker(zookeeper_and_broker) -> kafka_lab.KafkaServer:
+    return zookeeper_and_broker[1]
+
+
+@pytest.fixture(params=["kraft", "zookeeper"])
+def any_broker(request) -> kafka_lab.KafkaServer:
+    """Each test that takes this runs once against each metadata mode."""
+    fixture = "kraft_broker" if request.param == "kraft" else "zookeeper_broker"
+    return request.getfixturevalue(fixture)
