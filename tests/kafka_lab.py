@@ -9,8 +9,8 @@ bounded timeout, and is stopped (TERM, then KILL) when the test session ends.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -25,36 +25,35 @@ STOP_TIMEOUT_S = 30
 SERVER_HEAP = "-Xms256m -Xmx512m"
 
 
-def dist_dir() -> Path:
-    path = os.environ.get("DATAPIPE_DIST_DIR")
+def mirror_dir() -> Path:
+    """The lab's archives, laid out like Apache's download site."""
+    path = os.environ.get("DATAPIPE_MIRROR_DIR")
     if not path:
         raise RuntimeError(
-            "DATAPIPE_DIST_DIR is not set: run the tests through `make` or tests/lab/run, "
+            "DATAPIPE_MIRROR_DIR is not set: run the tests through `make` or tests/lab/run, "
             "which assemble the distributions and point at them"
         )
     return Path(path)
 
 
 def kafka_archive(version: str) -> Path:
-    return dist_dir() / f"kafka_2.13-{version}.tgz"
+    return mirror_dir() / "kafka" / version / f"kafka_2.13-{version}.tgz"
 
 
 def zookeeper_archive(version: str) -> Path:
-    return dist_dir() / f"apache-zookeeper-{version}-bin.tar.gz"
+    return mirror_dir() / "zookeeper" / f"zookeeper-{version}" / f"apache-zookeeper-{version}-bin.tar.gz"
 
 
-def parse_apache_sha512(text: str) -> str:
-    """Return the hex digest from a .sha512 file in either format Apache publishes:
-    `sha512sum` output ("<hex>  <name>") or `gpg --print-md` output
-    ("<name>: XXXXXXXX XXXXXXXX ..." over several lines)."""
-    if ":" in text.split("\n", 1)[0]:
-        text = text.split(":", 1)[1]
-    else:
-        text = text.split()[0] if text.split() else ""
-    digest = re.sub(r"\s+", "", text).lower()
-    if not re.fullmatch(r"[0-9a-f]{128}", digest):
-        raise ValueError(f"not a SHA-512 digest: {text!r}")
-    return digest
+def _load_apache_checksum():
+    """The collection's own checksum reader (plugins/filter/apache_checksum.py)."""
+    path = Path(__file__).resolve().parents[1] / "plugins" / "filter" / "apache_checksum.py"
+    spec = importlib.util.spec_from_file_location("datapipe_apache_checksum", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.apache_checksum
+
+
+apache_checksum = _load_apache_checksum()
 
 
 def free_port() -> int:

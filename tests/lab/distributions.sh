@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Assemble the Kafka and ZooKeeper distributions the lab uses (cached).
+# Assemble the Kafka and ZooKeeper distributions the lab uses (cached), laid out
+# like Apache's download site, so the roles install them through their ordinary
+# mirror variables (the lab serves this tree over HTTP) or from the controller.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-dist_dir="${LAB_CACHE}/dist"
-mkdir -p "${dist_dir}"
-for spec in "kafka ${KAFKA_VERSION}" "kafka ${KAFKA_ZK_VERSION}" "zookeeper ${ZOOKEEPER_VERSION}"; do
-  # shellcheck disable=SC2086
-  python3 "${LAB_DIR}/assemble_distribution.py" ${spec} "${dist_dir}"
-done
-ls -1 "${dist_dir}" >&2
+mirror="${LAB_CACHE}/mirror"
+python3 "${LAB_DIR}/assemble_distribution.py" kafka "${KAFKA_VERSION}" "${mirror}/kafka/${KAFKA_VERSION}"
+python3 "${LAB_DIR}/assemble_distribution.py" kafka "${KAFKA_ZK_VERSION}" "${mirror}/kafka/${KAFKA_ZK_VERSION}"
+python3 "${LAB_DIR}/assemble_distribution.py" zookeeper "${ZOOKEEPER_VERSION}" \
+  "${mirror}/zookeeper/zookeeper-${ZOOKEEPER_VERSION}"
+(cd "${mirror}" && find . -type f | sort >&2)
