@@ -26,3 +26,10 @@ def four_letter_word(host):
         return result.stdout
 
     return ask
+
+
+@pytest.fixture
+def kafka_address(host):
+    """host:port of the host's Kafka listener, as the controller reaches it."""
+    address = host.interface("eth0").addresses[0]
+    return f"{address}:9092"
