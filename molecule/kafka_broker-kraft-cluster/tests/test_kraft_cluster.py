@@ -1,0 +1,54 @@
+"""Three KRaft nodes: one quorum of three voters, every broker registered,
+replicated topics, and the rolling restart under load (cluster_checks)."""
+
+import json
+import re
+
+from cluster_checks import (  # noqa: F401 - collected as this scenario's tests
+    test_every_broker_is_registered,
+    test_replicated_topic_produced_through_one_broker_consumed_through_another,
+    test_rolling_restart_under_load_lost_no_acknowledged_message,
+)
+
+NODES = ["kraft-1", "kraft-2", "kraft-3"]
+
+
+def test_node_is_a_combined_broker_and_controller_of_three_voters(host):
+    config = host.file("/etc/kafka/server.properties").content_string
+    assert "process.roles=broker,controller" in config
+    node_id = NODES.index(host.backend.get_hostname()) + 1
+    assert f"node.id={node_id}\n" in config
+    voters = re.search(r"^controller.quorum.voters=(.*)$", config, re.M).group(1).split(",")
+    assert [v.split("@")[0] for v in voters] == ["1", "2", "3"]
+    assert "default.replication.factor=3" in config
+    assert "min.insync.replicas=2" in config
+
+
+def quorum_status(host):
+    java_home = json.loads(host.file("/etc/ansible/facts.d/java.fact").content_string)["java_home"]
+    address = host.interface("eth0").addresses[0]
+    result = host.run(
+        f"JAVA_HOME={java_home} /opt/kafka/bin/kafka-metadata-quorum.sh "
+        f"--bootstrap-server {address}:9092 describe --status"
+    )
+    assert result.rc == 0, result.stderr
+    return dict(
+        line.split(":", 1) for line in result.stdout.splitlines() if ":" in line
+    )
+
+
+def test_node_is_formatted_for_the_cluster_the_quorum_reports(host):
+    meta = host.file("/var/lib/kafka/data/meta.properties").content_string
+    on_disk = re.search(r"^cluster.id=(\S+)$", meta, re.M).group(1)
+    status = quorum_status(host)
+    # The quorum's cluster id is the cluster's; every node matching it means one id.
+    assert status["ClusterId"].strip() == on_disk
+    voters = status["CurrentVoters"]
+    voter_ids = re.findall(r'"id": (\d+)', voters) or re.findall(r"\d+", voters)
+    assert sorted(voter_ids) == ["1", "2", "3"]
+    assert int(status["LeaderId"]) in (1, 2, 3)
+
+
+def test_service_is_active(host):
+    assert host.service("kafka").is_running
+    assert host.service("kafka").is_enabled

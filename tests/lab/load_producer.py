@@ -1,0 +1,155 @@
+"""A bounded load producer for the rolling-restart tests.
+
+Sends numbered messages with acks=all (idempotent, so retries never duplicate)
+to one topic at a steady rate, records every acknowledgement (message number,
+partition, offset) and, in a second thread, how often any partition of the
+topic had no leader. It stops by itself after --max-messages or --max-seconds,
+or as soon as the file named by --stop-file exists, and writes a JSON report.
+
+The topic is created first when missing (--partitions, --replication-factor,
+and min.insync.replicas one less than the replication factor).
+
+Usage: python load_producer.py --bootstrap H:P[,H:P] --topic T --report FILE
+       [--stop-file FILE] [--rate 200] [--max-messages 60000] [--max-seconds 600]
+       [--partitions 6] [--replication-factor 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from pathlib import Path
+
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+
+def message_value(number: int) -> bytes:
+    """The payload of message `number`; the verifier rebuilds it to compare."""
+    return f"load-test message {number:08d}".encode()
+
+
+def create_topic(bootstrap: str, topic: str, partitions: int, replication_factor: int) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics(
+            [
+                NewTopic(
+                    topic,
+                    num_partitions=partitions,
+                    replication_factor=replication_factor,
+                    topic_configs={"min.insync.replicas": str(max(1, replication_factor - 1))},
+                )
+            ]
+        )
+    except TopicAlreadyExistsError:
+        pass
+    finally:
+        admin.close()
+
+
+def watch_leaders(bootstrap: str, topic: str, stop: threading.Event, report: dict) -> None:
+    """Count, once a second, the partitions of `topic` that have no leader."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    try:
+        while not stop.wait(1.0):
+            try:
+                partitions = admin.describe_topics([topic])[0]["partitions"]
+            except KafkaError:  # a broker going away mid-request is expected
+                report["leader_checks_failed"] += 1
+                continue
+            report["leader_checks"] += 1
+            offline = [p["partition_index"] for p in partitions if p["leader_id"] < 0]
+            if offline:
+                report["offline_observations"].append({"at": time.time(), "partitions": offline})
+    finally:
+        admin.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--report", type=Path, required=True)
+    parser.add_argument("--stop-file", type=Path)
+    parser.add_argument("--rate", type=int, default=200, help="messages per second")
+    parser.add_argument("--max-messages", type=int, default=60000)
+    parser.add_argument("--max-seconds", type=float, default=600)
+    parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--replication-factor", type=int, default=3)
+    args = parser.parse_args()
+    create_topic(args.bootstrap, args.topic, args.partitions, args.replication_factor)
+
+    report = {
+        "topic": args.topic,
+        "sent": 0,
+        "acknowledged": [],
+        "errors": [],
+        "leader_checks": 0,
+        "leader_checks_failed": 0,
+        "offline_observations": [],
+    }
+    lock = threading.Lock()
+    stop_watching = threading.Event()
+    watcher = threading.Thread(
+        target=watch_leaders, args=(args.bootstrap, args.topic, stop_watching, report)
+    )
+    watcher.start()
+
+    producer = KafkaProducer(
+        bootstrap_servers=args.bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        delivery_timeout_ms=120000,
+    )
+    started = time.monotonic()
+
+    def acknowledged(number):
+        def callback(metadata):
+            with lock:
+                report["acknowledged"].append([number, metadata.partition, metadata.offset])
+
+        return callback
+
+    def failed(number):
+        def errback(error):
+            with lock:
+                report["errors"].append([number, repr(error)])
+
+        return errback
+
+    try:
+        for number in range(args.max_messages):
+            elapsed = time.monotonic() - started
+            if elapsed > args.max_seconds or (args.stop_file and args.stop_file.exists()):
+                break
+            future = producer.send(args.topic, key=str(number).encode(), value=message_value(number))
+            future.add_callback(acknowledged(number))
+            future.add_errback(failed(number))
+            report["sent"] += 1
+            # Keep to the rate: sleep until this message's slot.
+            ahead = (number + 1) / args.rate - (time.monotonic() - started)
+            if ahead > 0:
+                time.sleep(ahead)
+        producer.flush(timeout=150)
+    finally:
+        producer.close(timeout=30)
+        stop_watching.set()
+        watcher.join(timeout=30)
+
+    report["seconds"] = round(time.monotonic() - started, 1)
+    args.report.write_text(json.dumps(report))
+    print(
+        f"sent {report['sent']}, acknowledged {len(report['acknowledged'])}, "
+        f"errors {len(report['errors'])}, offline observations "
+        f"{len(report['offline_observations'])} in {report['seconds']} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
