@@ -6,13 +6,16 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 RUN := tests/lab/run
+# make lab MODE=kraft: Kafka 4 in KRaft mode instead of the seed's Kafka 3.9 on ZooKeeper.
+MODE ?= zookeeper
+LAB_MODE_VARS := $(if $(filter kraft,$(MODE)),-e kafka_broker_metadata_mode=kraft -e kafka_broker_version=$${KAFKA_VERSION:-4.4.0},)
 SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
 .PHONY: help test lint sanity unit integration molecule lab lab-down \
         prepare engine image distributions venv $(addprefix molecule-,$(SCENARIOS))
 
 help:
-	@echo "make lab          bring the pipeline up on local containers (see README)"
+	@echo "make lab          bring the pipeline up on local containers (MODE=kraft for KRaft)"
 	@echo "make lab-down     remove the lab containers"
 	@echo "make test         everything CI runs: lint sanity unit integration molecule"
 	@echo "make lint         yamllint, ansible-lint (production profile), ruff"
@@ -64,9 +67,10 @@ $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions
 # --- the local pipeline ------------------------------------------------------
 lab: prepare
 	$(RUN) ansible-playbook -i inventories/lab tests/lab/containers.yml
-	$(RUN) ansible-playbook -i inventories/lab playbooks/site.yml
+	$(RUN) ansible-playbook -i inventories/lab playbooks/site.yml $(LAB_MODE_VARS)
 	@echo
-	@echo "Lab is up: containers dp-node1..3 (ZooKeeper and Kafka hosts), dp-producer, dp-consumer."
+	@echo "Lab is up ($(MODE) mode): dp-node1..3 run $(if $(filter kraft,$(MODE)),Kafka 4 in KRaft mode,ZooKeeper and Kafka 3.9); dp-producer and dp-consumer wait for the Logstash roles."
+	@echo "  Kafka:      docker exec dp-node1 /opt/kafka/bin/kafka-topics.sh --bootstrap-server dp-node1:9092 --list" 
 	@echo "  Inventory:  inventories/lab/hosts.yml"
 	@echo "  A shell:    docker exec -it dp-node1 bash"
 	@echo "  Tear down:  make lab-down"

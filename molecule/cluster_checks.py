@@ -42,7 +42,8 @@ def test_every_broker_is_registered():
 
 
 def test_replicated_topic_produced_through_one_broker_consumed_through_another():
-    first, second, _ = broker_addresses()
+    addresses = broker_addresses()
+    first, second = addresses[0], addresses[1]
     topic = f"verify-{uuid.uuid4().hex[:8]}"
     admin = KafkaAdminClient(bootstrap_servers=first)
     try:
@@ -98,7 +99,7 @@ def test_rolling_restart_under_load_lost_no_acknowledged_message():
         if records.get((partition, offset))
         != (str(number).encode(), f"load-test message {number:08d}".encode())
     ]
-    keys = [key for key, _ in records.values()]
+    keys = [key_and_value[0] for key_and_value in records.values()]
     print(
         f"\nload test: sent {report['sent']}, acknowledged {len(report['acknowledged'])}, "
         f"errors {len(report['errors'])}, consumed {len(records)}, "

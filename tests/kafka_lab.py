@@ -41,7 +41,12 @@ def kafka_archive(version: str) -> Path:
 
 
 def zookeeper_archive(version: str) -> Path:
-    return mirror_dir() / "zookeeper" / f"zookeeper-{version}" / f"apache-zookeeper-{version}-bin.tar.gz"
+    return (
+        mirror_dir()
+        / "zookeeper"
+        / f"zookeeper-{version}"
+        / f"apache-zookeeper-{version}-bin.tar.gz"
+    )
 
 
 def _load_apache_checksum():

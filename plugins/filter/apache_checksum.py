@@ -13,9 +13,9 @@ name: apache_checksum
 short_description: Read the digest from a checksum file in the formats Apache publishes
 version_added: 0.1.0
 description:
-  - Apache projects publish checksums in two formats. ZooKeeper uses C(sha512sum)
+  - "Apache projects publish checksums in two formats. ZooKeeper uses C(sha512sum)
     output, C(<hex>  <file name>). Kafka uses C(gpg --print-md SHA512) output,
-    C(<file name>: XXXXXXXX XXXXXXXX ...) in upper case over several lines.
+    C(<file name>: XXXXXXXX XXXXXXXX ...) in upper case over several lines."
   - This filter returns the lower-case hex digest from either, and fails when the text
     holds no digest of the expected length, so a truncated or HTML error page is never
     taken for a checksum.
@@ -35,7 +35,9 @@ options:
 EXAMPLES = r"""
 - name: Read Kafka's published checksum
   ansible.builtin.set_fact:
-    kafka_sha512: "{{ lookup('ansible.builtin.url', url ~ '.sha512', split_lines=false) | datapipe.kafka_pipeline.apache_checksum }}"
+    kafka_sha512: >-
+      {{ lookup('ansible.builtin.url', url ~ '.sha512', split_lines=false)
+         | datapipe.kafka_pipeline.apache_checksum }}
 """
 
 RETURN = r"""

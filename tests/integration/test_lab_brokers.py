@@ -104,6 +104,5 @@ def test_archives_match_their_published_checksums():
     for archive in archives:
         published = archive.with_name(archive.name + ".sha512").read_text()
         assert (
-            kafka_lab.apache_checksum(published)
-            == hashlib.sha512(archive.read_bytes()).hexdigest()
+            kafka_lab.apache_checksum(published) == hashlib.sha512(archive.read_bytes()).hexdigest()
         ), archive.name

@@ -127,7 +127,9 @@ def main() -> int:
             elapsed = time.monotonic() - started
             if elapsed > args.max_seconds or (args.stop_file and args.stop_file.exists()):
                 break
-            future = producer.send(args.topic, key=str(number).encode(), value=message_value(number))
+            future = producer.send(
+                args.topic, key=str(number).encode(), value=message_value(number)
+            )
             future.add_callback(acknowledged(number))
             future.add_errback(failed(number))
             report["sent"] += 1

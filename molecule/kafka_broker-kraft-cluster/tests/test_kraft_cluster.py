@@ -4,7 +4,8 @@ replicated topics, and the rolling restart under load (cluster_checks)."""
 import json
 import re
 
-from cluster_checks import (  # noqa: F401 - collected as this scenario's tests
+# Imported so pytest collects them as this scenario's tests too.
+from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_every_broker_is_registered,
     test_replicated_topic_produced_through_one_broker_consumed_through_another,
     test_rolling_restart_under_load_lost_no_acknowledged_message,
@@ -32,9 +33,7 @@ def quorum_status(host):
         f"--bootstrap-server {address}:9092 describe --status"
     )
     assert result.rc == 0, result.stderr
-    return dict(
-        line.split(":", 1) for line in result.stdout.splitlines() if ":" in line
-    )
+    return dict(line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)
 
 
 def test_node_is_formatted_for_the_cluster_the_quorum_reports(host):

@@ -4,7 +4,8 @@ the /kafka chroot, and the rolling restart under load (cluster_checks)."""
 import json
 import re
 
-from cluster_checks import (  # noqa: F401 - collected as this scenario's tests
+# Imported so pytest collects them as this scenario's tests too.
+from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_every_broker_is_registered,
     test_replicated_topic_produced_through_one_broker_consumed_through_another,
     test_rolling_restart_under_load_lost_no_acknowledged_message,
@@ -23,15 +24,17 @@ def test_broker_uses_zookeeper_mode_with_the_ensemble(host):
     assert len(connect.removesuffix("/kafka").split(",")) == 3
     assert "default.replication.factor=3" in config
     assert "min.insync.replicas=2" in config
-    assert "After=network-online.target zookeeper.service" in host.file(
-        "/etc/systemd/system/kafka.service"
-    ).content_string
+    assert (
+        "After=network-online.target zookeeper.service"
+        in host.file("/etc/systemd/system/kafka.service").content_string
+    )
 
 
 def test_brokers_are_registered_in_zookeeper(host):
     java_home = json.loads(host.file("/etc/ansible/facts.d/java.fact").content_string)["java_home"]
     result = host.run(
-        f"JAVA_HOME={java_home} /opt/kafka/bin/zookeeper-shell.sh 127.0.0.1:2181/kafka ls /brokers/ids"
+        f"JAVA_HOME={java_home} /opt/kafka/bin/zookeeper-shell.sh "
+        "127.0.0.1:2181/kafka ls /brokers/ids"
     )
     assert result.rc == 0, result.stderr
     assert "[1, 2, 3]" in result.stdout

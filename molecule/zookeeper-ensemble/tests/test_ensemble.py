@@ -26,9 +26,7 @@ def test_exactly_one_leader_seen_from_each_member(four_letter_word):
 
 def test_ports_listen_and_only_the_leader_takes_followers(host, four_letter_word):
     listening = {
-        int(s.rsplit(":", 1)[1])
-        for s in host.socket.get_listening_sockets()
-        if s.startswith("tcp")
+        int(s.rsplit(":", 1)[1]) for s in host.socket.get_listening_sockets() if s.startswith("tcp")
     }
     assert {2181, 3888} <= listening
     assert (2888 in listening) == (mode_of(four_letter_word) == "leader")

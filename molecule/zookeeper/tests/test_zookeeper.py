@@ -38,9 +38,10 @@ def test_unit_is_hardened(host):
 
 @pytest.mark.parametrize("port", [2181])
 def test_client_port_listens(host, port):
-    assert host.socket(f"tcp://0.0.0.0:{port}").is_listening or host.socket(
-        f"tcp://:::{port}"
-    ).is_listening
+    assert (
+        host.socket(f"tcp://0.0.0.0:{port}").is_listening
+        or host.socket(f"tcp://:::{port}").is_listening
+    )
 
 
 def test_admin_server_listens_on_loopback_only(host):
