@@ -53,18 +53,26 @@ def test_replicated_topic_produced_through_one_broker_consumed_through_another()
         admin.close()
     assert all(len(p["replica_nodes"]) == 3 for p in partitions)
 
-    producer = KafkaProducer(bootstrap_servers=first, acks="all")
-    producer.send(topic, key=b"k", value=b"through the first broker").get(timeout=30)
+    assert round_trip(first, second, topic, b"through the first broker") == [
+        b"through the first broker"
+    ]
+
+
+def round_trip(producer_bootstrap: str, consumer_bootstrap: str, topic: str, value: bytes):
+    """Produce `value` (acks=all) through one bootstrap server and return every value
+    a new consumer reads from the topic through another."""
+    producer = KafkaProducer(bootstrap_servers=producer_bootstrap, acks="all")
+    producer.send(topic, value=value).get(timeout=30)
     producer.close()
     consumer = KafkaConsumer(
         topic,
-        bootstrap_servers=second,
+        bootstrap_servers=consumer_bootstrap,
         auto_offset_reset="earliest",
         consumer_timeout_ms=20000,
     )
     values = [record.value for record in consumer]
     consumer.close()
-    assert values == [b"through the first broker"]
+    return values
 
 
 def read_topic(bootstrap: list[str], topic: str) -> dict[tuple[int, int], tuple[bytes, bytes]]:

@@ -23,6 +23,9 @@ def test_node_is_a_combined_broker_and_controller_of_three_voters(host):
     assert [v.split("@")[0] for v in voters] == ["1", "2", "3"]
     assert "default.replication.factor=3" in config
     assert "min.insync.replicas=2" in config
+    # kafka_broker_properties: a new key, and one that overrides the role's num.partitions=3.
+    assert "log.retention.hours=72" in config
+    assert re.findall(r"^num.partitions=(\d+)$", config, re.M) == ["6"]
 
 
 def quorum_status(host):

@@ -3,7 +3,8 @@ its own user, serving clients; a topic round-trips a message through it."""
 
 import uuid
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from cluster_checks import round_trip
+from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
 
@@ -78,15 +79,5 @@ def test_a_topic_round_trips_a_message_with_kafka_python(kafka_address):
         admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     finally:
         admin.close()
-    producer = KafkaProducer(bootstrap_servers=kafka_address, acks="all")
-    producer.send(topic, b"hello from the verifier").get(timeout=30)
-    producer.close()
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=kafka_address,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=20000,
-    )
-    values = [record.value for record in consumer]
-    consumer.close()
+    values = round_trip(kafka_address, kafka_address, topic, b"hello from the verifier")
     assert values == [b"hello from the verifier"]
