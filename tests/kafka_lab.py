@@ -16,7 +16,6 @@ import socket
 import subprocess
 import tarfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -234,12 +233,9 @@ class KafkaServer(Server):
 
     def format_storage(self) -> None:
         storage = self.home / "bin" / "kafka-storage.sh"
-        cluster_id = (
-            subprocess.run(
-                [str(storage), "random-uuid"], capture_output=True, text=True, check=True
-            ).stdout.strip()
-            or uuid.uuid4().hex
-        )
+        cluster_id = subprocess.run(
+            [str(storage), "random-uuid"], capture_output=True, text=True, check=True
+        ).stdout.strip()
         subprocess.run(
             [str(storage), "format", "--standalone", "-t", cluster_id, "-c", str(self.properties)],
             capture_output=True,
