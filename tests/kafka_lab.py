@@ -22,6 +22,9 @@ from pathlib import Path
 STARTUP_TIMEOUT_S = 90
 STOP_TIMEOUT_S = 30
 SERVER_HEAP = "-Xms256m -Xmx512m"
+# The SASL listener of the test brokers accepts this one PLAIN user.
+SASL_USER = "lab-admin"
+SASL_PASSWORD = "lab-admin-secret"
 
 
 def mirror_dir() -> Path:
@@ -190,11 +193,17 @@ class KafkaServer(Server):
         self.zookeeper = zookeeper
         self.port = free_port()
         self.controller_port = free_port()
+        self.sasl_port = free_port()
         self.properties = work_dir / "server.properties"
 
     @property
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def sasl_bootstrap_servers(self) -> str:
+        """A SASL_PLAINTEXT listener (mechanism PLAIN) that knows one user, SASL_USER."""
+        return f"127.0.0.1:{self.sasl_port}"
 
     def _common_properties(self) -> str:
         return (
@@ -205,6 +214,10 @@ class KafkaServer(Server):
             "transaction.state.log.min.isr=1\n"
             "auto.create.topics.enable=false\n"
             "group.initial.rebalance.delay.ms=0\n"
+            "sasl.enabled.mechanisms=PLAIN\n"
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config="
+            "org.apache.kafka.common.security.plain.PlainLoginModule required"
+            f' user_{SASL_USER}="{SASL_PASSWORD}";\n'
         )
 
     def write_config(self) -> None:
@@ -214,18 +227,23 @@ class KafkaServer(Server):
                 "node.id=1\n"
                 f"controller.quorum.bootstrap.servers=127.0.0.1:{self.controller_port}\n"
                 f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
-                f"CONTROLLER://127.0.0.1:{self.controller_port}\n"
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}\n"
+                f"CONTROLLER://127.0.0.1:{self.controller_port},"
+                f"SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}\n"
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port},"
+                f"SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}\n"
                 "controller.listener.names=CONTROLLER\n"
                 "inter.broker.listener.name=PLAINTEXT\n"
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n"
+                "listener.security.protocol.map="
+                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT\n"
                 "share.coordinator.state.topic.replication.factor=1\n"
                 "share.coordinator.state.topic.min.isr=1\n"
             )
         else:
             mode = (
                 "broker.id=0\n"
-                f"listeners=PLAINTEXT://127.0.0.1:{self.port}\n"
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
+                f"SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}\n"
+                "inter.broker.listener.name=PLAINTEXT\n"
                 f"zookeeper.connect={self.zookeeper.connect}\n"
                 "zookeeper.connection.timeout.ms=18000\n"
             )

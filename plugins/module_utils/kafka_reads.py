@@ -1,0 +1,117 @@
+# Copyright: (c) 2026, datapipe.kafka_pipeline contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+
+"""Reads the modules share: cluster, topic metadata, configs, sizes, as plain data.
+
+Each read is one batched request however many topics are asked about.
+"""
+
+try:
+    from kafka.admin import ConfigResource, ConfigResourceType
+except ImportError:  # reported by kafka_admin.ensure_kafka_python
+    ConfigResource = ConfigResourceType = None
+
+from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.retention import (
+    partition_sizes,
+)
+
+UNKNOWN_TOPIC_OR_PARTITION = 3
+
+
+def read_cluster(admin):
+    """{"cluster_id", "controller_id", "broker_ids", "brokers": [...]}."""
+    cluster = admin.describe_cluster()
+    brokers = sorted(
+        (
+            {
+                "id": broker["broker_id"],
+                "host": broker["host"],
+                "port": broker["port"],
+                "rack": broker.get("rack"),
+            }
+            for broker in cluster["brokers"]
+            if not broker.get("is_fenced")
+        ),
+        key=lambda broker: broker["id"],
+    )
+    return {
+        "cluster_id": cluster.get("cluster_id"),
+        "controller_id": cluster.get("controller_id"),
+        "brokers": brokers,
+        "broker_ids": [broker["id"] for broker in brokers],
+    }
+
+
+def read_topics(admin, names=None):
+    """{name: current topic} for the named topics that exist (all topics when names is None)."""
+    if names is not None and not names:
+        return {}
+    topics = {}
+    for topic in admin.describe_topics(names):
+        if topic["error_code"] == UNKNOWN_TOPIC_OR_PARTITION:
+            continue
+        if topic["error_code"]:
+            raise RuntimeError(
+                "Kafka could not describe topic {} (error code {})".format(
+                    topic["name"], topic["error_code"]
+                )
+            )
+        partitions = topic["partitions"]
+        replicas = dict((p["partition_index"], list(p["replica_nodes"])) for p in partitions)
+        topics[topic["name"]] = {
+            "name": topic["name"],
+            "internal": bool(topic.get("is_internal")),
+            "partitions": len(partitions),
+            "replication_factor": max([len(r) for r in replicas.values()] or [0]),
+            "replicas": replicas,
+            "leaders": dict((p["partition_index"], p["leader_id"]) for p in partitions),
+            "isr": dict((p["partition_index"], list(p["isr_nodes"])) for p in partitions),
+            "offline_replicas": dict(
+                (p["partition_index"], list(p.get("offline_replicas") or [])) for p in partitions
+            ),
+            "config": {},
+        }
+    return topics
+
+
+def read_topic_configs(admin, keys_by_topic, config_filter="all"):
+    """{topic: {key: {"value", "source", "type"}}}.
+
+    ``keys_by_topic`` maps topic -> list of keys, or None for every key. Asking for
+    named keys keeps the answer small when thousands of topics are read.
+    """
+    if not keys_by_topic:
+        return {}
+    resources = [
+        ConfigResource(ConfigResourceType.TOPIC, name, None if keys is None else list(keys))
+        for name, keys in keys_by_topic.items()
+    ]
+    described = admin.describe_configs(resources, config_filter=config_filter).get("topic", {})
+    result = {}
+    for name, configs in described.items():
+        result[name] = {}
+        for key, entry in configs.items():
+            result[name][key] = {
+                "value": entry.get("value"),
+                "source": entry.get("config_source"),
+                "type": entry.get("config_type"),
+                "sensitive": bool(entry.get("is_sensitive")),
+            }
+    return result
+
+
+def read_partition_sizes(admin, topic_names):
+    """{topic: {partition: bytes}} from every broker's log dirs (largest replica)."""
+    if not topic_names:
+        return {}
+    return partition_sizes(admin.describe_log_dirs(list(topic_names)))
+
+
+def alter_results_problems(results, doing):
+    """Sentences for the resources an AlterConfigs answer did not accept."""
+    problems = []
+    for resource_type, by_name in (results or {}).items():
+        for name, outcome in sorted(by_name.items()):
+            if outcome != "OK":
+                problems.append(f"{doing} {resource_type} {name}: {outcome}")
+    return problems
