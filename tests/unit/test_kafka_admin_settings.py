@@ -1,0 +1,89 @@
+"""Module connection options -> kafka-python settings, and error messages people can act on."""
+
+from __future__ import annotations
+
+import pytest
+from module_utils_loader import load
+
+kafka_admin = load("kafka_admin")
+
+
+def params(**overrides):
+    base = {
+        "bootstrap_servers": ["k1:9092", "k2:9092"],
+        "security_protocol": "PLAINTEXT",
+        "sasl_mechanism": None,
+        "sasl_username": None,
+        "sasl_password": None,
+        "ssl_cafile": None,
+        "ssl_certfile": None,
+        "ssl_keyfile": None,
+        "ssl_keyfile_password": None,
+        "ssl_check_hostname": True,
+        "request_timeout": 7,
+    }
+    base.update(overrides)
+    return base
+
+
+def test_plaintext_settings_carry_no_credentials():
+    settings = kafka_admin.admin_client_settings(params())
+    assert settings["request_timeout_ms"] == 7000
+    assert settings["bootstrap_timeout_ms"] == 7000
+    assert "sasl_plain_password" not in settings
+    assert "ssl_cafile" not in settings
+
+
+def test_sasl_ssl_settings():
+    settings = kafka_admin.admin_client_settings(
+        params(
+            security_protocol="SASL_SSL",
+            sasl_mechanism="SCRAM-SHA-512",
+            sasl_username="admin",
+            sasl_password="s3cret",
+            ssl_cafile="/ca.pem",
+        )
+    )
+    assert settings["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert settings["sasl_plain_username"] == "admin"
+    assert settings["sasl_plain_password"] == "s3cret"
+    assert settings["ssl_cafile"] == "/ca.pem"
+
+
+def test_every_argument_spec_secret_is_no_log():
+    spec = kafka_admin.kafka_connection_argument_spec()
+    assert spec["sasl_password"]["no_log"] is True
+    assert spec["ssl_keyfile_password"]["no_log"] is True
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"), [("3.0.12", (3, 0)), ("2.2.15", (2, 2)), ("3.1.0rc1", (3, 1))]
+)
+def test_version_tuple(version, expected):
+    assert kafka_admin._version_tuple(version) == expected
+
+
+def test_unreachable_message_names_servers_and_timeout():
+    from kafka.errors import KafkaTimeoutError
+
+    message = kafka_admin.describe_kafka_error(
+        KafkaTimeoutError("Unable to bootstrap from ['k1:9092']"), params()
+    )
+    assert (
+        "Could not reach any Kafka broker at k1:9092, k2:9092 within request_timeout=7s" in message
+    )
+
+
+def test_refused_login_is_reported_from_the_connection_log():
+    from kafka.errors import KafkaTimeoutError
+
+    log = kafka_admin._ConnectionLog()
+    log.messages.append(
+        "Bootstrap connection failed: SaslAuthenticationFailedError: Authentication failed"
+    )
+    message = kafka_admin.describe_kafka_error(
+        KafkaTimeoutError("Unable to bootstrap"),
+        params(security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN", sasl_username="u"),
+        log,
+    )
+    assert message.startswith("Kafka refused the SASL PLAIN login of user 'u'")
