@@ -62,7 +62,7 @@ options:
     default: 30
 requirements:
   - kafka-python >= 3.0 on the host that runs the module (usually the controller, with
-    C(delegate_to) or C(connection: local)).
+    C(delegate_to=localhost) or a local connection).
 notes:
   - Needs Kafka 2.4 or newer (IncrementalAlterConfigs, partition reassignment); tested
     with Kafka 4.x in KRaft mode and Kafka 3.9 in ZooKeeper mode.

@@ -11,8 +11,10 @@ description:
     keys given. Config changes use IncrementalAlterConfigs, so overrides not named in
     the task are kept (the legacy AlterConfigs call resets them).
   - Many topics are handled in one task with one batched request per kind of change.
-    Every request is first sent with Kafka's C(validate_only) flag; if the broker refuses
-    any topic, the task fails before anything is changed.
+    Before anything is changed the module checks names, counts and config keys against
+    the cluster, and sends what only the broker can judge (config values, partition
+    growth, topics created with broker defaults) with Kafka's C(validate_only) flag; if
+    anything is refused, the task fails before anything is changed.
   - Partitions can only grow; a replication factor change is carried out as a partition
     reassignment, optionally throttled, with a bounded wait.
 author:
@@ -41,7 +43,7 @@ options:
   partitions:
     description:
       - Number of partitions. Omitted means the broker default on creation and "leave as
-        is" afterwards. Only increases are possible: Kafka cannot remove partitions.
+        is" afterwards. Only increases are possible, as Kafka cannot remove partitions.
     type: int
   replication_factor:
     description:
@@ -187,6 +189,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_admi
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_reads import (
     alter_results_problems,
+    create_topics,
     read_cluster,
     read_topic_configs,
     read_topics,
@@ -235,19 +238,36 @@ def create_requests(plans):
     return requests
 
 
-def validate_on_broker(admin, plans):
-    """Ask Kafka to validate every change (validate_only) and return what it refused."""
+def needs_broker_validation(request):
+    """Whether only the broker can tell if this topic creation is acceptable.
+
+    Names, partition counts and replication factors given in the task were already
+    checked against the cluster; config values and broker defaults were not.
+    Validating only these keeps a batch of thousands of plain topics to one
+    round of work on the broker, as the answer to each CreateTopics request
+    carries every config of every topic.
+    """
+    return bool(request["configs"]) or -1 in (
+        request["num_partitions"],
+        request["replication_factor"],
+    )
+
+
+def validate_on_broker(admin, plans, timeout_ms):
+    """Ask Kafka to validate the changes (validate_only) and return what it refused."""
     problems = []
-    creates = create_requests(plans)
+    creates = dict(
+        (name, request)
+        for name, request in create_requests(plans).items()
+        if needs_broker_validation(request)
+    )
     if creates:
-        answer = admin.create_topics(creates, validate_only=True, raise_errors=False)
-        for topic in answer["topics"]:
-            if topic["error_code"]:
-                problems.append(
-                    "Kafka refuses to create topic {}: {}".format(
-                        topic["name"], topic.get("error_message")
-                    )
-                )
+        answer = create_topics(admin, creates, timeout_ms, validate_only=True)
+        problems.extend(
+            f"Kafka refuses to create topic {name}: {message}"
+            for name, error_code, message in answer
+            if error_code
+        )
     growth = dict(
         (p["name"], p["partitions"]["after"])
         for p in plans
@@ -345,11 +365,18 @@ def reassign(module, admin, plans, broker_ids):
 
 
 def apply_plans(module, admin, plans, cluster):
+    timeout_ms = module.params["request_timeout"] * 1000
     creates = create_requests(plans)
     if creates:
-        admin.create_topics(
-            creates, timeout_ms=module.params["request_timeout"] * 1000, wait_for_metadata=True
-        )
+        refused = [
+            f"{name}: {message}"
+            for name, error_code, message in create_topics(admin, creates, timeout_ms)
+            if error_code
+        ]
+        if refused:
+            module.fail_json(msg="Kafka refused to create topic(s) " + "; ".join(refused))
+        # Return only once the new topics have leaders, so the next task can use them.
+        admin.wait_for_topics(list(creates), timeout_ms=timeout_ms)
     growth = dict(
         (p["name"], p["partitions"]["after"])
         for p in plans
@@ -452,7 +479,7 @@ def main():
             module.exit_json(**result)
 
         try:
-            problems = validate_on_broker(admin, plans)
+            problems = validate_on_broker(admin, plans, params["request_timeout"] * 1000)
         except Exception as error:
             fail_on_kafka_error(module, error, "Could not validate the changes")
         if problems:
