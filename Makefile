@@ -11,7 +11,7 @@ MODE ?= zookeeper
 LAB_MODE_VARS := $(if $(filter kraft,$(MODE)),-e kafka_broker_metadata_mode=kraft -e kafka_broker_version=$${KAFKA_VERSION:-4.4.0},)
 SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
-.PHONY: help test lint sanity unit integration molecule lab lab-down \
+.PHONY: help test lint sanity unit integration molecule benchmark lab lab-down \
         prepare engine image distributions venv $(addprefix molecule-,$(SCENARIOS))
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make integration  tests against real Kafka and ZooKeeper on loopback"
 	@echo "make molecule     every molecule scenario: $(SCENARIOS)"
 	@echo "make molecule-<scenario>  one scenario"
+	@echo "make benchmark    1,000 topics: kafka_topic/kafka_retention vs. plain kafka-python"
 
 test: lint sanity unit integration molecule
 	@echo "make test: lint, sanity, unit, integration and molecule ($(SCENARIOS)) all passed"
@@ -60,6 +61,10 @@ integration: venv distributions
 	$(RUN) python -m pytest tests/integration
 
 molecule: $(addprefix molecule-,$(SCENARIOS))
+
+# Prints wall times and ratios; fails when a target is missed. Not part of `make test`.
+benchmark: venv distributions
+	$(RUN) python tests/benchmark/topics_benchmark.py
 
 $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions
 	$(RUN) molecule test -s $*

@@ -31,6 +31,15 @@ def kraft_broker(tmp_path_factory) -> kafka_lab.KafkaServer:
 
 
 @pytest.fixture(scope="session")
+def kraft_cluster(tmp_path_factory) -> list[kafka_lab.KafkaServer]:
+    """Three KRaft brokers (one also the controller): room for replicas to move."""
+    nodes = kafka_lab.start_kraft_cluster(KAFKA_VERSION, tmp_path_factory.mktemp("cluster"))
+    yield nodes
+    for node in reversed(nodes):
+        node.stop()
+
+
+@pytest.fixture(scope="session")
 def zookeeper_and_broker(tmp_path_factory):
     """A standalone ZooKeeper and one ZooKeeper-mode broker of the Kafka 3.9 line."""
     zookeeper, broker = kafka_lab.start_zookeeper_and_broker(

@@ -188,9 +188,21 @@ class ZooKeeperServer(Server):
 class KafkaServer(Server):
     """A single Kafka broker: KRaft (combined broker and controller) or ZooKeeper mode."""
 
-    def __init__(self, home: Path, work_dir: Path, zookeeper: ZooKeeperServer | None = None):
+    def __init__(
+        self,
+        home: Path,
+        work_dir: Path,
+        zookeeper: ZooKeeperServer | None = None,
+        joins: KafkaServer | None = None,
+        node_id: int = 1,
+    ):
+        """``joins``: a KRaft node whose controller this broker-only node registers with."""
         super().__init__("kafka", home, work_dir)
         self.zookeeper = zookeeper
+        self.joins = joins
+        self.node_id = node_id
+        self.cluster_id: str | None = joins.cluster_id if joins else None
+        self.expected_brokers = 1
         self.port = free_port()
         self.controller_port = free_port()
         self.sasl_port = free_port()
@@ -221,7 +233,19 @@ class KafkaServer(Server):
         )
 
     def write_config(self) -> None:
-        if self.zookeeper is None:
+        if self.joins is not None:
+            mode = (
+                "process.roles=broker\n"
+                f"node.id={self.node_id}\n"
+                f"controller.quorum.bootstrap.servers=127.0.0.1:{self.joins.controller_port}\n"
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
+                f"SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}\n"
+                "controller.listener.names=CONTROLLER\n"
+                "inter.broker.listener.name=PLAINTEXT\n"
+                "listener.security.protocol.map="
+                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT\n"
+            )
+        elif self.zookeeper is None:
             mode = (
                 "process.roles=broker,controller\n"
                 "node.id=1\n"
@@ -251,11 +275,14 @@ class KafkaServer(Server):
 
     def format_storage(self) -> None:
         storage = self.home / "bin" / "kafka-storage.sh"
-        cluster_id = subprocess.run(
-            [str(storage), "random-uuid"], capture_output=True, text=True, check=True
-        ).stdout.strip()
+        if self.cluster_id is None:
+            self.cluster_id = subprocess.run(
+                [str(storage), "random-uuid"], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        # The first node is the cluster's only controller; broker-only nodes just join it.
+        quorum = [] if self.joins is not None else ["--standalone"]
         subprocess.run(
-            [str(storage), "format", "--standalone", "-t", cluster_id, "-c", str(self.properties)],
+            [str(storage), "format", *quorum, "-t", self.cluster_id, "-c", str(self.properties)],
             capture_output=True,
             text=True,
             check=True,
@@ -278,7 +305,7 @@ class KafkaServer(Server):
 
         admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=5000)
         try:
-            return len(admin.describe_cluster()["brokers"]) == 1
+            return len(admin.describe_cluster()["brokers"]) >= self.expected_brokers
         finally:
             admin.close()
 
@@ -288,6 +315,25 @@ def start_kraft_broker(version: str, work_root: Path) -> KafkaServer:
     broker = KafkaServer(home, work_root / f"kraft-{version}")
     broker.start()
     return broker
+
+
+def start_kraft_cluster(version: str, work_root: Path, brokers: int = 3) -> list[KafkaServer]:
+    """One combined controller+broker and ``brokers - 1`` broker-only nodes joining it."""
+    home = unpack(kafka_archive(version), work_root / "dist")
+    first = KafkaServer(home, work_root / "node-1")
+    first.start()
+    nodes = [first]
+    try:
+        for node_id in range(2, brokers + 1):
+            node = KafkaServer(home, work_root / f"node-{node_id}", joins=first, node_id=node_id)
+            node.expected_brokers = node_id
+            node.start()
+            nodes.append(node)
+    except BaseException:
+        for node in reversed(nodes):
+            node.stop()
+        raise
+    return nodes
 
 
 def start_zookeeper_and_broker(

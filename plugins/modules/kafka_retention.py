@@ -16,7 +16,7 @@ description:
     fails without changing anything, unless O(allow_data_loss=true). Check mode reports the
     same figures.
 author:
-  - datapipe.kafka_pipeline contributors
+  - datapipe maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - datapipe.kafka_pipeline.kafka_connection
 options:
@@ -71,10 +71,14 @@ options:
     default: false
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying
+      target.
     support: full
     details: Reads sizes and current values, reports the changes and the deletion preview;
       writes nothing.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in
+      check_mode), when in diff mode.
     support: full
 notes:
   - The guard weighs C(retention.bytes) only. Lowering C(retention.ms) also lets Kafka delete

@@ -18,7 +18,7 @@ description:
   - Partitions can only grow; a replication factor change is carried out as a partition
     reassignment, optionally throttled, with a bounded wait.
 author:
-  - datapipe.kafka_pipeline contributors
+  - datapipe maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - datapipe.kafka_pipeline.kafka_connection
 options:
@@ -84,9 +84,13 @@ options:
     default: 600
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying
+      target.
     support: full
     details: Reads the cluster and asks Kafka to validate the changes; writes nothing.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in
+      check_mode), when in diff mode.
     support: full
     details: Before and after of every topic that changes.
 seealso:

@@ -12,7 +12,7 @@ description:
     under-replicated and offline partition counts, non-default configs and size on disk.
   - Never changes anything.
 author:
-  - datapipe.kafka_pipeline contributors
+  - datapipe maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - datapipe.kafka_pipeline.kafka_connection
 options:
@@ -43,9 +43,13 @@ options:
     default: true
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying
+      target.
     support: full
     details: The module only reads; it behaves the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in
+      check_mode), when in diff mode.
     support: none
 seealso:
   - module: datapipe.kafka_pipeline.kafka_topic

@@ -172,7 +172,7 @@ def main() -> int:
     # Each side gets a fresh broker of its own: a broker that already holds
     # 1,000 topics creates the next 1,000 several times slower.
     rounds = []
-    for _ in range(ROUNDS):
+    for _round in range(ROUNDS):
         with tempfile.TemporaryDirectory(prefix="topics-benchmark-") as tmp:
             work = Path(tmp)
             rounds.append(measure_plain(work) + measure_modules(work))

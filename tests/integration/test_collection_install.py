@@ -4,8 +4,10 @@ that imports it)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,6 +75,26 @@ def test_plugin_listing_works_for_the_collection(installed_collection):
     work, env = installed_collection[:2]
     listing = run(["ansible-doc", "-l", "datapipe.kafka_pipeline"], env, work)
     assert "ERROR" not in listing.stderr
+    for module in MODULES:
+        assert f"datapipe.kafka_pipeline.{module}" in listing.stdout
+
+
+MODULES = ["kafka_topic", "kafka_retention", "kafka_topic_info"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_module_renders_its_documentation(installed_collection, module):
+    """Docs, with the shared connection options pulled in from the doc fragment."""
+    work, env = installed_collection[:2]
+    doc = run(["ansible-doc", f"datapipe.kafka_pipeline.{module}"], env, work)
+    assert "ERROR" not in doc.stderr
+    for text in ("bootstrap_servers", "sasl_password", "request_timeout", "EXAMPLES", "RETURN"):
+        assert text in doc.stdout, f"{module} documentation lacks {text}"
+    as_json = json.loads(
+        run(["ansible-doc", "--json", f"datapipe.kafka_pipeline.{module}"], env, work).stdout
+    )
+    attributes = as_json[f"datapipe.kafka_pipeline.{module}"]["doc"]["attributes"]
+    assert attributes["check_mode"]["support"] == "full"
 
 
 def test_a_playbook_outside_the_repo_resolves_the_role_by_fqcn(installed_collection):
@@ -93,3 +115,72 @@ def test_a_playbook_outside_the_repo_resolves_the_role_by_fqcn(installed_collect
         playbook.parent,
     )
     assert "playbook: " in result.stdout
+
+
+def test_an_ops_repo_playbook_uses_the_installed_modules(installed_collection, kraft_broker):
+    """Modules by FQCN, with connection options given once through the action group."""
+    work, env = installed_collection[:2]
+    playbook = work / "ops-repo-topics" / "topics.yml"
+    playbook.parent.mkdir()
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "Topics of the pipeline",
+                    "hosts": "localhost",
+                    "gather_facts": False,
+                    "module_defaults": {
+                        "group/datapipe.kafka_pipeline.kafka": {
+                            "bootstrap_servers": [kraft_broker.bootstrap_servers]
+                        }
+                    },
+                    "tasks": [
+                        {
+                            "name": "Create the topic",
+                            "datapipe.kafka_pipeline.kafka_topic": {
+                                "name": "ops-repo",
+                                "partitions": 2,
+                            },
+                        },
+                        {
+                            "name": "Cap its size",
+                            "datapipe.kafka_pipeline.kafka_retention": {
+                                "name": "ops-repo",
+                                "retention_bytes": "100MB",
+                            },
+                        },
+                        {
+                            "name": "Read it back",
+                            "datapipe.kafka_pipeline.kafka_topic_info": {"topics": ["ops-repo"]},
+                            "register": "info",
+                        },
+                        {
+                            "name": "Check what Kafka holds",
+                            "ansible.builtin.assert": {
+                                "that": [
+                                    "info.topics['ops-repo'].partitions == 2",
+                                    "info.topics['ops-repo'].config['retention.bytes']"
+                                    " == '100000000'",
+                                ]
+                            },
+                        },
+                    ],
+                }
+            ]
+        )
+    )
+    result = run(
+        [
+            "ansible-playbook",
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            str(playbook),
+            "-e",
+            f"ansible_python_interpreter={sys.executable}",
+        ],
+        env,
+        playbook.parent,
+    )
+    assert "failed=0" in result.stdout

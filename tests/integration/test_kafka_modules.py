@@ -90,7 +90,7 @@ def fill(bootstrap_servers: str, topic: str, partitions: int, bytes_per_partitio
 
 
 def test_three_topics_created_in_one_task(broker):
-    names = [unique("three") for _ in range(3)]
+    names = [unique("three") for _index in range(3)]
     args = {
         "bootstrap_servers": broker.bootstrap_servers,
         "replication_factor": 1,
@@ -446,3 +446,71 @@ def test_wrong_sasl_password_is_refused_clearly(broker):
     assert f"Kafka refused the SASL PLAIN login of user '{kafka_lab.SASL_USER}'" in outcome.msg
     assert "not-the-password" not in str(outcome.result)
     assert broker.snapshot() == before
+
+
+# --- replication factor changes need brokers to move replicas to ---------------------
+
+
+def replica_sets(view: BrokerView, topic: str) -> dict[int, tuple[list[int], list[int]]]:
+    [described] = view.admin.describe_topics([topic])
+    return {
+        p["partition_index"]: (sorted(p["replica_nodes"]), sorted(p["isr_nodes"]))
+        for p in described["partitions"]
+    }
+
+
+def throttle_settings(view: BrokerView, topic: str, broker_ids: list[int]) -> dict:
+    resources = [ConfigResource(ConfigResourceType.TOPIC, topic)] + [
+        ConfigResource(ConfigResourceType.BROKER, str(broker)) for broker in broker_ids
+    ]
+    described = view.admin.describe_configs(resources, config_filter="modified")
+    return {
+        (kind, name): key
+        for kind, by_name in described.items()
+        for name, configs in by_name.items()
+        for key in configs
+        if "throttled" in key
+    }
+
+
+def test_replication_factor_change_moves_replicas(kraft_cluster):
+    first = kraft_cluster[0]
+    view = BrokerView(first.bootstrap_servers)
+    name = unique("replicas")
+    view.create(name, partitions=3)
+    fill(first.bootstrap_servers, name, partitions=3, bytes_per_partition=50_000)
+    args = {
+        "bootstrap_servers": [first.bootstrap_servers],
+        "name": name,
+        "replication_factor": 3,
+        "reassignment_throttle": 10_000_000,
+        "reassignment_timeout": 120,
+    }
+    try:
+        checked = run_task("kafka_topic", args, check=True)
+        assert checked.changed and not checked.failed, checked.result
+        assert checked.result["topics"][name]["replication_factor"] == {"before": 1, "after": 3}
+        assert all(len(replicas) == 1 for replicas, _isr in replica_sets(view, name).values())
+
+        applied = run_task("kafka_topic", args)
+        assert applied.changed and not applied.failed, applied.result
+        assert replica_sets(view, name) == {i: ([1, 2, 3], [1, 2, 3]) for i in range(3)}
+        assert throttle_settings(view, name, [1, 2, 3]) == {}, "throttle left behind"
+        assert not run_task("kafka_topic", args).changed
+        assert not run_task("kafka_topic", args, check=True).changed
+
+        shrink = {**args, "replication_factor": 2}
+        assert run_task("kafka_topic", shrink).changed
+        assert all(len(replicas) == 2 for replicas, _isr in replica_sets(view, name).values())
+        assert not run_task("kafka_topic", shrink).changed
+
+        too_many = run_task("kafka_topic", {**args, "replication_factor": 4})
+        assert too_many.failed
+        assert (
+            "replication_factor 4 is more than the 3 broker(s) in the cluster (1, 2, 3)"
+            in too_many.msg
+        )
+        assert all(len(replicas) == 2 for replicas, _isr in replica_sets(view, name).values())
+    finally:
+        view.delete(name)
+        view.admin.close()

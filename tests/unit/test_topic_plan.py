@@ -240,7 +240,7 @@ def test_plan_topics_collects_every_problem():
 
 
 def test_build_diff_lists_only_changing_topics():
-    plans, _ = topic_plan.plan_topics(
+    plans, _problems = topic_plan.plan_topics(
         [desired("new"), desired("same", partitions=3)],
         {"same": current_topic(name="same")},
         BROKERS,
@@ -290,5 +290,5 @@ def test_desired_topics_from_params_applies_task_level_defaults():
 )
 def test_desired_topics_from_params_problems(topics, message):
     params = {"topics": topics, "state": "present", "allow_internal": False}
-    _, problems = topic_plan.desired_topics_from_params(params)
+    _topics, problems = topic_plan.desired_topics_from_params(params)
     assert any(message in problem for problem in problems), problems
