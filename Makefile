@@ -12,7 +12,7 @@ LAB_MODE_VARS := $(if $(filter kraft,$(MODE)),-e kafka_broker_metadata_mode=kraf
 SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
 .PHONY: help test lint sanity unit integration molecule benchmark lab lab-down \
-        prepare engine image distributions venv $(addprefix molecule-,$(SCENARIOS))
+        prepare engine image distributions standin venv $(addprefix molecule-,$(SCENARIOS))
 
 help:
 	@echo "make lab          bring the pipeline up on local containers (MODE=kraft for KRaft)"
@@ -30,7 +30,7 @@ test: lint sanity unit integration molecule
 	@echo "make test: lint, sanity, unit, integration and molecule ($(SCENARIOS)) all passed"
 
 # --- what the tests stand on -------------------------------------------------
-prepare: image distributions venv
+prepare: image distributions standin venv
 
 engine:
 	tests/lab/docker_engine.sh
@@ -40,6 +40,9 @@ image: engine
 
 distributions:
 	tests/lab/distributions.sh
+
+standin:
+	tests/lab/logstash_standin.sh
 
 venv:
 	tests/lab/venv.sh >/dev/null
@@ -57,7 +60,7 @@ sanity: venv
 unit: venv
 	$(RUN) python -m pytest tests/unit
 
-integration: venv distributions
+integration: venv distributions standin
 	$(RUN) python -m pytest tests/integration
 
 molecule: $(addprefix molecule-,$(SCENARIOS))

@@ -15,6 +15,10 @@ KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 KAFKA_ZK_VERSION="${KAFKA_ZK_VERSION:-3.9.2}"
 ZOOKEEPER_VERSION="${ZOOKEEPER_VERSION:-3.9.5}"
 
+# Versions of the stand-in `logstash` package (one per supported major) the lab
+# serves from its Elastic-like APT repository.
+LOGSTASH_STANDIN_VERSIONS="${LOGSTASH_STANDIN_VERSIONS:-9.2.1 8.19.7}"
+
 # The local systemd image every molecule scenario and lab container uses.
 LAB_IMAGE="${DATAPIPE_LAB_IMAGE:-datapipe-lab/debian12-systemd:1}"
 
