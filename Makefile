@@ -69,7 +69,7 @@ molecule: $(addprefix molecule-,$(SCENARIOS))
 benchmark: venv distributions
 	$(RUN) python tests/benchmark/topics_benchmark.py
 
-$(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions
+$(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions standin
 	$(RUN) molecule test -s $*
 
 # --- the local pipeline ------------------------------------------------------
@@ -77,7 +77,7 @@ lab: prepare
 	$(RUN) ansible-playbook -i inventories/lab tests/lab/containers.yml
 	$(RUN) ansible-playbook -i inventories/lab playbooks/site.yml $(LAB_MODE_VARS)
 	@echo
-	@echo "Lab is up ($(MODE) mode): dp-node1..3 run $(if $(filter kraft,$(MODE)),Kafka 4 in KRaft mode,ZooKeeper and Kafka 3.9); dp-producer and dp-consumer wait for the Logstash roles."
+	@echo "Lab is up ($(MODE) mode): dp-node1..3 run $(if $(filter kraft,$(MODE)),Kafka 4 in KRaft mode,ZooKeeper and Kafka 3.9); dp-producer and dp-consumer wait for site.yml to run the Logstash roles."
 	@echo "  Kafka:      docker exec dp-node1 /opt/kafka/bin/kafka-topics.sh --bootstrap-server dp-node1:9092 --list" 
 	@echo "  Inventory:  inventories/lab/hosts.yml"
 	@echo "  A shell:    docker exec -it dp-node1 bash"

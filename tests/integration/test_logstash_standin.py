@@ -174,3 +174,23 @@ def test_version_says_stand_in(unpacked):
     result = logstash(unpacked, "logstash", "--version")
     assert result.returncode == 0
     assert f"logstash {VERSION} (test lab stand-in, not Logstash)" in result.stdout
+
+
+def test_tarball_is_published_with_its_sha512(repository):
+    work = repository[0]
+    downloads = work / "mirror" / "elastic" / "downloads" / "logstash"
+    tarball = downloads / f"logstash-{VERSION}-linux-x86_64.tar.gz"
+    digest, name = (downloads / f"{tarball.name}.sha512").read_text().split()
+    assert name == tarball.name
+    assert digest == hashlib.sha512(tarball.read_bytes()).hexdigest()
+    listing = subprocess.run(
+        ["tar", "-tzf", str(tarball)], capture_output=True, text=True, check=True
+    )
+    names = listing.stdout.split()
+    for path in (
+        "bin/logstash",
+        "bin/logstash-keystore",
+        "lib/standin/pipeline_syntax.py",
+        "config/pipelines.yml",
+    ):
+        assert f"logstash-{VERSION}/{path}" in names, path

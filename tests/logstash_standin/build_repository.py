@@ -4,7 +4,9 @@ NOT Logstash: no registry the test machines reach serves Elastic's packages, so
 the lab packages a stand-in (see package/logstash.py) and lays it out like
 Elastic's repository, `<mirror>/elastic/packages/<major>.x/apt` with suite
 `stable` and component `main`, signed by a key made here and published as
-`<mirror>/elastic/GPG-KEY-elasticsearch`. The roles install from it through their
+`<mirror>/elastic/GPG-KEY-elasticsearch`, and the same files as a tarball at
+`<mirror>/elastic/downloads/logstash/logstash-<version>-linux-x86_64.tar.gz`
+with its `.sha512`. The roles install from these through their
 ordinary repository and key URL variables, exactly as from artifacts.elastic.co.
 
     build_repository.py MIRROR_DIR CACHE_DIR VERSION...
@@ -94,6 +96,28 @@ def build_deb(version: str, out_dir: Path) -> Path:
             capture_output=True,
         )
     return deb
+
+
+def build_tarball(version: str, out_dir: Path) -> Path:
+    """logstash-<version>-linux-x86_64.tar.gz and its .sha512, as Elastic publishes them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        deb_dir = Path(tmp) / "deb"
+        deb_dir.mkdir()
+        deb = build_deb(version, deb_dir)
+        root = Path(tmp) / "root"
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        home = Path(tmp) / f"logstash-{version}"
+        shutil.move(str(root / "usr/share/logstash"), home)
+        shutil.move(str(root / "etc/logstash"), home / "config")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tarball = out_dir / f"logstash-{version}-linux-x86_64.tar.gz"
+        subprocess.run(
+            ["tar", "--owner=0", "--group=0", "-czf", str(tarball), "-C", tmp, home.name],
+            check=True,
+        )
+    digest = hashlib.sha512(tarball.read_bytes()).hexdigest()
+    Path(f"{tarball}.sha512").write_text(f"{digest}  {tarball.name}\n")
+    return tarball
 
 
 def control_fields(deb: Path) -> str:
@@ -206,6 +230,7 @@ def main(mirror: Path, cache: Path, versions: list[str]) -> None:
         pool.mkdir(parents=True)
         write_index(repo, [build_deb(version, pool)])
         sign(repo, gnupg)
+        build_tarball(version, elastic / "downloads" / "logstash")
         print(f"[lab] built the logstash stand-in {version} repository at {repo}", file=sys.stderr)
     stamp.write_text(digest)
 

@@ -17,8 +17,31 @@ import time
 LOGSTASH_HOME = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 sys.path.insert(0, os.path.join(LOGSTASH_HOME, "lib", "standin"))
 
-import yaml  # noqa: E402
 from pipeline_syntax import check_files  # noqa: E402
+
+try:  # the package depends on python3-yaml; a host installed from the tarball may lack it
+    import yaml
+except ImportError:
+    yaml = None
+
+
+def load_yaml(handle):
+    """YAML via PyYAML, else the flat list-of-mappings form pipelines.yml takes."""
+    if yaml is not None:
+        return yaml.safe_load(handle)
+    items = []
+    for raw_line in handle.read().splitlines():
+        if not raw_line.strip() or raw_line.lstrip().startswith("#"):
+            continue
+        line = raw_line
+        if line.startswith("- "):
+            items.append({})
+            line = line[2:]
+        if items and ":" in line:
+            key, value = line.strip().split(":", 1)
+            items[-1][key.strip()] = value.strip().strip("'\"")
+    return items
+
 
 with open(os.path.join(LOGSTASH_HOME, "VERSION")) as version_file:
     VERSION = version_file.read().strip()
@@ -44,7 +67,7 @@ def keystore_names(settings):
 
 def pipelines(settings):
     with open(os.path.join(settings, "pipelines.yml")) as handle:
-        declared = yaml.safe_load(handle) or []
+        declared = load_yaml(handle) or []
     if not isinstance(declared, list):
         raise SystemExit(f"{settings}/pipelines.yml: expected a list of pipelines")
     for pipeline in declared:
@@ -60,7 +83,8 @@ def pipelines(settings):
 
 def check(settings):
     with open(os.path.join(settings, "logstash.yml")) as handle:
-        yaml.safe_load(handle)  # a settings file that is not YAML stops Logstash too
+        if yaml is not None:
+            yaml.safe_load(handle)  # a settings file that is not YAML stops Logstash too
     known = keystore_names(settings) | set(os.environ)
     problems, loaded = [], []
     for pipeline_id, files in pipelines(settings):
