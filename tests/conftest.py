@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import aws_lab
 import kafka_lab
 
 KAFKA_VERSION = os.environ.get("KAFKA_VERSION", "4.4.0")
@@ -60,3 +61,11 @@ def any_broker(request) -> kafka_lab.KafkaServer:
     """Each test that takes this runs once against each metadata mode."""
     fixture = "kraft_broker" if request.param == "kraft" else "zookeeper_broker"
     return request.getfixturevalue(fixture)
+
+
+@pytest.fixture(scope="module")
+def moto_server(tmp_path_factory) -> aws_lab.MotoServer:
+    """A fresh moto server (AWS stand-in on loopback) per test module."""
+    server = aws_lab.MotoServer(tmp_path_factory.mktemp("moto") / "moto.log")
+    yield server
+    server.stop()

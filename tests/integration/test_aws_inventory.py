@@ -1,0 +1,92 @@
+"""inventories/aws/aws_ec2.yml against a local moto server (loopback only).
+
+Instances of this project in several roles (and running ones only), stopped ones,
+and another project's must land in exactly the right groups of
+`ansible-inventory --graph`, named by private address.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from aws_lab import inventory_listing
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INVENTORY = REPO_ROOT / "inventories" / "aws" / "aws_ec2.yml"
+PROJECT = "datapipe-kafka-pipeline"
+GROUPS = ["zookeeper", "kafka_broker", "logstash_producer", "logstash_consumer"]
+
+
+def launch(client, image, project, role, count=1):
+    tags = [{"Key": "Project", "Value": project}, {"Key": "Role", "Value": role}]
+    reservation = client.run_instances(
+        ImageId=image,
+        MinCount=count,
+        MaxCount=count,
+        InstanceType="t3.micro",
+        TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
+    )
+    return [(i["InstanceId"], i["PrivateIpAddress"]) for i in reservation["Instances"]]
+
+
+@pytest.fixture(scope="module")
+def instances(moto_server):
+    client = moto_server.ec2()
+    image = client.describe_images()["Images"][0]["ImageId"]
+    made = {
+        "nodes": launch(client, image, PROJECT, "zookeeper kafka_broker", count=3),
+        "producer": launch(client, image, PROJECT, "logstash_producer"),
+        "consumer": launch(client, image, PROJECT, "logstash_consumer"),
+        "stopped": launch(client, image, PROJECT, "kafka_broker"),
+        "other_project": launch(client, image, "someone-else", "kafka_broker"),
+    }
+    client.stop_instances(InstanceIds=[made["stopped"][0][0]])
+    return made
+
+
+def inventory(env):
+    return inventory_listing(env)
+
+
+def hosts_of(listing, group):
+    return sorted(listing.get(group, {}).get("hosts", []))
+
+
+def test_each_role_group_holds_exactly_its_running_instances(moto_server, instances):
+    listing = inventory(moto_server.env)
+    nodes = sorted(ip for _id, ip in instances["nodes"])
+    assert hosts_of(listing, "zookeeper") == nodes
+    assert hosts_of(listing, "kafka_broker") == nodes
+    assert hosts_of(listing, "logstash_producer") == [instances["producer"][0][1]]
+    assert hosts_of(listing, "logstash_consumer") == [instances["consumer"][0][1]]
+    every_host = set(listing["_meta"]["hostvars"])
+    assert instances["stopped"][0][1] not in every_host
+    assert instances["other_project"][0][1] not in every_host
+    assert len(every_host) == 5
+
+
+def plain(value):
+    """ansible-inventory marks values from the cloud as unsafe: {"__ansible_unsafe": value}."""
+    return value.get("__ansible_unsafe", value) if isinstance(value, dict) else value
+
+
+def test_hosts_are_reached_and_advertised_by_private_address(moto_server, instances):
+    hostvars = inventory(moto_server.env)["_meta"]["hostvars"]
+    for _instance_id, address in instances["nodes"]:
+        assert plain(hostvars[address]["ansible_host"]) == address
+        assert plain(hostvars[address]["kafka_broker_advertised_host"]) == address
+
+
+def test_graph_shows_the_role_groups(moto_server, instances):
+    graph = subprocess.run(
+        ["ansible-inventory", "-i", str(INVENTORY), "--graph"],
+        capture_output=True,
+        text=True,
+        env=moto_server.env,
+        timeout=120,
+        check=True,
+    ).stdout
+    for group in GROUPS:
+        assert f"@{group}:" in graph
