@@ -10,9 +10,10 @@ connection fails into messages that say what to check.
 """
 
 import logging
+import re
 import traceback
 
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 KAFKA_PYTHON_IMPORT_ERROR = None
 KAFKA_PYTHON_VERSION = None
@@ -56,6 +57,31 @@ KAFKA_CONNECTION_REQUIRED_IF = [
     ("security_protocol", "SASL_SSL", ("sasl_mechanism", "sasl_username", "sasl_password")),
 ]
 KAFKA_CONNECTION_REQUIRED_TOGETHER = [("ssl_certfile", "ssl_keyfile")]
+
+
+def kafka_module(argument_spec, **kwargs):
+    """An AnsibleModule with the module's own options plus the shared connection options."""
+    spec = kafka_connection_argument_spec()
+    spec.update(argument_spec)
+    return AnsibleModule(
+        argument_spec=spec,
+        supports_check_mode=True,
+        required_if=KAFKA_CONNECTION_REQUIRED_IF,
+        required_together=KAFKA_CONNECTION_REQUIRED_TOGETHER,
+        **kwargs,
+    )
+
+
+def compile_pattern(module):
+    """The module's ``pattern`` option compiled (None when not given); a bad regex fails cleanly."""
+    if module.params.get("pattern") is None:
+        return None
+    try:
+        return re.compile(module.params["pattern"])
+    except re.error as error:
+        module.fail_json(
+            msg=f"pattern {module.params['pattern']!r} is not a valid regular expression: {error}"
+        )
 
 
 def _version_tuple(version):

@@ -29,6 +29,17 @@ def is_internal_topic(name):
     return name.startswith("__")
 
 
+def matching_topics(names, pattern=None, allow_internal=False):
+    """Sorted names whose whole name matches ``pattern`` (compiled; None for all), internal
+    topics only when allowed."""
+    return sorted(
+        name
+        for name in names
+        if (allow_internal or not is_internal_topic(name))
+        and (pattern is None or pattern.fullmatch(name))
+    )
+
+
 def topic_name_problems(name, allow_internal=False):
     """Why a topic name cannot be used, as a list of sentences (empty when it can)."""
     if not isinstance(name, str) or not name:
@@ -312,6 +323,13 @@ def desired_topics_from_params(params):
     desired, problems, seen = [], [], set()
     for entry in entries:
         name = entry.get("name")
+        unknown = sorted(
+            set(entry) - {"name", "state", "partitions", "replication_factor", "config"}
+        )
+        if unknown:
+            problems.append(f"topic {name}: unknown key(s) {', '.join(unknown)}")
+        if entry.get("state") not in (None, "present", "absent"):
+            problems.append(f"topic {name}: state must be present or absent")
         problems.extend(topic_name_problems(name, allow_internal))
         if name in seen:
             problems.append(f"topic {name} is listed more than once")

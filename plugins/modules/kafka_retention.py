@@ -135,14 +135,10 @@ deletion_preview:
   sample: {twitter: 73400320}
 """
 
-import re
-
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_admin import (
-    KAFKA_CONNECTION_REQUIRED_IF,
-    KAFKA_CONNECTION_REQUIRED_TOGETHER,
+    compile_pattern,
     fail_on_kafka_error,
-    kafka_connection_argument_spec,
+    kafka_module,
     open_admin_client,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_reads import (
@@ -160,6 +156,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.retention 
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.topic_plan import (
     is_internal_topic,
+    matching_topics,
 )
 
 try:
@@ -181,20 +178,9 @@ def desired_retention(params):
 def resolve_topics(module, admin):
     """The topic names the task applies to; fails for missing topics or an empty match."""
     params = module.params
-    if params["pattern"] is not None:
-        try:
-            pattern = re.compile(params["pattern"])
-        except re.error as error:
-            module.fail_json(
-                msg="pattern {!r} is not a valid regular expression: {}".format(
-                    params["pattern"], error
-                )
-            )
-        names = sorted(
-            name
-            for name in admin.list_topics()
-            if pattern.fullmatch(name) and (params["allow_internal"] or not is_internal_topic(name))
-        )
+    pattern = compile_pattern(module)
+    if pattern is not None:
+        names = matching_topics(admin.list_topics(), pattern, params["allow_internal"])
         if not names:
             module.fail_json(
                 msg="Nothing was changed: pattern {!r} matches no topic".format(params["pattern"])
@@ -225,24 +211,19 @@ def current_retention(admin, names, keys):
 
 
 def main():
-    argument_spec = kafka_connection_argument_spec()
-    argument_spec.update(
-        name=dict(type="str"),
-        topics=dict(type="list", elements="str"),
-        pattern=dict(type="str"),
-        retention_bytes=dict(type="raw"),
-        retention_ms=dict(type="raw"),
-        max_delete_bytes=dict(type="raw", default=0),
-        allow_data_loss=dict(type="bool", default=False),
-        allow_internal=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
+    module = kafka_module(
+        dict(
+            name=dict(type="str"),
+            topics=dict(type="list", elements="str"),
+            pattern=dict(type="str"),
+            retention_bytes=dict(type="raw"),
+            retention_ms=dict(type="raw"),
+            max_delete_bytes=dict(type="raw", default=0),
+            allow_data_loss=dict(type="bool", default=False),
+            allow_internal=dict(type="bool", default=False),
+        ),
         mutually_exclusive=[("name", "topics", "pattern")],
         required_one_of=[("name", "topics", "pattern"), ("retention_bytes", "retention_ms")],
-        required_if=KAFKA_CONNECTION_REQUIRED_IF,
-        required_together=KAFKA_CONNECTION_REQUIRED_TOGETHER,
     )
     params = module.params
     try:

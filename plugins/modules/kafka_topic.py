@@ -183,12 +183,9 @@ deleted:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_admin import (
-    KAFKA_CONNECTION_REQUIRED_IF,
-    KAFKA_CONNECTION_REQUIRED_TOGETHER,
     fail_on_kafka_error,
-    kafka_connection_argument_spec,
+    kafka_module,
     open_admin_client,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_reads import (
@@ -418,39 +415,24 @@ def summarise(plans):
 
 
 def main():
-    argument_spec = kafka_connection_argument_spec()
-    argument_spec.update(
-        name=dict(type="str"),
-        topics=dict(type="list", elements="dict"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        partitions=dict(type="int"),
-        replication_factor=dict(type="int"),
-        config=dict(type="dict", default={}),
-        config_exclusive=dict(type="bool", default=False),
-        allow_internal=dict(type="bool", default=False),
-        reassignment_throttle=dict(type="int"),
-        reassignment_timeout=dict(type="int", default=600),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
+    module = kafka_module(
+        dict(
+            name=dict(type="str"),
+            topics=dict(type="list", elements="dict"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            partitions=dict(type="int"),
+            replication_factor=dict(type="int"),
+            config=dict(type="dict", default={}),
+            config_exclusive=dict(type="bool", default=False),
+            allow_internal=dict(type="bool", default=False),
+            reassignment_throttle=dict(type="int"),
+            reassignment_timeout=dict(type="int", default=600),
+        ),
         mutually_exclusive=[("name", "topics")],
         required_one_of=[("name", "topics")],
-        required_if=KAFKA_CONNECTION_REQUIRED_IF,
-        required_together=KAFKA_CONNECTION_REQUIRED_TOGETHER,
     )
     params = module.params
     desired, problems = desired_topics_from_params(params)
-    for entry in params["topics"] or []:
-        unknown = sorted(
-            set(entry) - {"name", "state", "partitions", "replication_factor", "config"}
-        )
-        if unknown:
-            problems.append(
-                "topic {}: unknown key(s) {}".format(entry.get("name"), ", ".join(unknown))
-            )
-        if entry.get("state") not in (None, "present", "absent"):
-            problems.append("topic {}: state must be present or absent".format(entry.get("name")))
     if problems:
         module.fail_json(msg="Nothing was changed: " + "; ".join(problems))
 

@@ -110,14 +110,10 @@ missing:
   elements: str
 """
 
-import re
-
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_admin import (
-    KAFKA_CONNECTION_REQUIRED_IF,
-    KAFKA_CONNECTION_REQUIRED_TOGETHER,
+    compile_pattern,
     fail_on_kafka_error,
-    kafka_connection_argument_spec,
+    kafka_module,
     open_admin_client,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_reads import (
@@ -128,7 +124,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_read
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.topic_plan import (
     TOPIC_OVERRIDE_SOURCE,
-    is_internal_topic,
+    matching_topics,
 )
 
 
@@ -173,32 +169,18 @@ def topic_report(topic, config, sizes):
 
 
 def main():
-    argument_spec = kafka_connection_argument_spec()
-    argument_spec.update(
-        topics=dict(type="list", elements="str"),
-        pattern=dict(type="str"),
-        include_internal=dict(type="bool", default=False),
-        include_config=dict(type="bool", default=True),
-        include_size=dict(type="bool", default=True),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
+    module = kafka_module(
+        dict(
+            topics=dict(type="list", elements="str"),
+            pattern=dict(type="str"),
+            include_internal=dict(type="bool", default=False),
+            include_config=dict(type="bool", default=True),
+            include_size=dict(type="bool", default=True),
+        ),
         mutually_exclusive=[("topics", "pattern")],
-        required_if=KAFKA_CONNECTION_REQUIRED_IF,
-        required_together=KAFKA_CONNECTION_REQUIRED_TOGETHER,
     )
     params = module.params
-    pattern = None
-    if params["pattern"] is not None:
-        try:
-            pattern = re.compile(params["pattern"])
-        except re.error as error:
-            module.fail_json(
-                msg="pattern {!r} is not a valid regular expression: {}".format(
-                    params["pattern"], error
-                )
-            )
+    pattern = compile_pattern(module)
 
     with open_admin_client(module) as admin:
         try:
@@ -206,10 +188,8 @@ def main():
             topics = read_topics(admin, params["topics"])
             if params["topics"] is None:
                 topics = dict(
-                    (name, topic)
-                    for name, topic in topics.items()
-                    if (params["include_internal"] or not is_internal_topic(name))
-                    and (pattern is None or pattern.fullmatch(name))
+                    (name, topics[name])
+                    for name in matching_topics(topics, pattern, params["include_internal"])
                 )
             configs = (
                 read_topic_configs(admin, dict((name, None) for name in topics))

@@ -98,12 +98,10 @@ def build_deb(version: str, out_dir: Path) -> Path:
     return deb
 
 
-def build_tarball(version: str, out_dir: Path) -> Path:
-    """logstash-<version>-linux-x86_64.tar.gz and its .sha512, as Elastic publishes them."""
+def build_tarball(version: str, deb: Path, out_dir: Path) -> Path:
+    """logstash-<version>-linux-x86_64.tar.gz and its .sha512, as Elastic publishes them,
+    holding the same files as the package ``deb``."""
     with tempfile.TemporaryDirectory() as tmp:
-        deb_dir = Path(tmp) / "deb"
-        deb_dir.mkdir()
-        deb = build_deb(version, deb_dir)
         root = Path(tmp) / "root"
         subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
         home = Path(tmp) / f"logstash-{version}"
@@ -228,9 +226,10 @@ def main(mirror: Path, cache: Path, versions: list[str]) -> None:
         shutil.rmtree(repo, ignore_errors=True)
         pool = repo / "pool/main/l/logstash"
         pool.mkdir(parents=True)
-        write_index(repo, [build_deb(version, pool)])
+        deb = build_deb(version, pool)
+        write_index(repo, [deb])
         sign(repo, gnupg)
-        build_tarball(version, elastic / "downloads" / "logstash")
+        build_tarball(version, deb, elastic / "downloads" / "logstash")
         print(f"[lab] built the logstash stand-in {version} repository at {repo}", file=sys.stderr)
     stamp.write_text(digest)
 

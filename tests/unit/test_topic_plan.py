@@ -286,9 +286,28 @@ def test_desired_topics_from_params_applies_task_level_defaults():
         ([{"name": "bad name"}], "not legal"),
         ([{"name": "__transaction_state"}], "internal to Kafka"),
         ([{"name": "a", "config": {"retention.ms": None}}], "has no value"),
+        ([{"name": "a", "partition": 3}], "unknown key(s) partition"),
+        ([{"name": "a", "state": "gone"}], "state must be present or absent"),
     ],
 )
 def test_desired_topics_from_params_problems(topics, message):
     params = {"topics": topics, "state": "present", "allow_internal": False}
     _topics, problems = topic_plan.desired_topics_from_params(params)
     assert any(message in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("pattern", "allow_internal", "expected"),
+    [
+        (None, False, ["logs.a", "logs.b", "twitter"]),
+        (r"logs\..*", False, ["logs.a", "logs.b"]),
+        ("logs", False, []),  # the whole name must match
+        (".*", True, ["__consumer_offsets", "logs.a", "logs.b", "twitter"]),
+    ],
+)
+def test_matching_topics(pattern, allow_internal, expected):
+    import re
+
+    names = ["twitter", "logs.b", "__consumer_offsets", "logs.a"]
+    compiled = re.compile(pattern) if pattern else None
+    assert topic_plan.matching_topics(names, compiled, allow_internal) == expected
