@@ -310,6 +310,16 @@ def build_diff(plans):
     return {"before": before, "after": after}
 
 
+def _whole_number(value):
+    """(int or None, None) for a whole number, an int-like string or None; (None, value) otherwise.
+    Entries of a list option are not typed by Ansible, and inventories hand over strings."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value, None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value), None
+    return None, value
+
+
 def desired_topics_from_params(params):
     """The module's ``name``/``topics`` options as desired topics, with the problems found."""
     defaults = dict(
@@ -335,12 +345,19 @@ def desired_topics_from_params(params):
             problems.append(f"topic {name} is listed more than once")
         seen.add(name)
         topic = dict((key, entry.get(key)) for key in ("state", "partitions", "replication_factor"))
+        for key in ("partitions", "replication_factor"):
+            topic[key], problem = _whole_number(topic[key])
+            if problem:
+                problems.append(f"topic {name}: {key} must be a whole number, got {problem!r}")
         for key, value in defaults.items():
             if topic.get(key) is None and key != "config":
                 topic[key] = value
         config = entry.get("config")
         if config is None:
             config = defaults["config"]
+        if not isinstance(config, dict):
+            problems.append(f"topic {name}: config must be a mapping of settings, got {config!r}")
+            config = {}
         topic["config"] = dict((str(k), config_value_to_kafka(v)) for k, v in config.items())
         for key, value in topic["config"].items():
             if value is None:

@@ -279,6 +279,15 @@ def test_desired_topics_from_params_applies_task_level_defaults():
     assert by_name["c"]["state"] == "absent"
 
 
+def test_desired_topics_from_params_reads_counts_given_as_strings():
+    # Inventories and -e hand over strings; entries of a list option are not typed.
+    topics, problems = topic_plan.desired_topics_from_params(
+        {"topics": [{"name": "a", "partitions": "6", "replication_factor": "3"}]}
+    )
+    assert problems == []
+    assert (topics[0]["partitions"], topics[0]["replication_factor"]) == (6, 3)
+
+
 @pytest.mark.parametrize(
     ("topics", "message"),
     [
@@ -288,6 +297,9 @@ def test_desired_topics_from_params_applies_task_level_defaults():
         ([{"name": "a", "config": {"retention.ms": None}}], "has no value"),
         ([{"name": "a", "partition": 3}], "unknown key(s) partition"),
         ([{"name": "a", "state": "gone"}], "state must be present or absent"),
+        ([{"name": "a", "partitions": "three"}], "partitions must be a whole number, got 'three'"),
+        ([{"name": "a", "replication_factor": 2.5}], "replication_factor must be a whole number"),
+        ([{"name": "a", "config": "retention.ms=1"}], "config must be a mapping of settings"),
     ],
 )
 def test_desired_topics_from_params_problems(topics, message):

@@ -1,0 +1,204 @@
+"""playbooks/topics.yml (the topics stage of site.yml) against a real KRaft broker:
+the inventory's kafka_topics applied once, nothing to change the second time or in
+check mode, wrong values refused before anything changes, connection options and the
+retention guard taken from the inventory."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import kafka_lab
+import pytest
+import yaml
+from kafka import KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TOPICS_PLAYBOOK = REPO_ROOT / "playbooks" / "topics.yml"
+_names = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{os.getpid()}-{next(_names)}"
+
+
+def run_topics_playbook(tmp_path: Path, broker, inventory_vars: dict, *extra: str) -> dict:
+    """Run topics.yml on a one-broker inventory; return the JSON callback's report."""
+    inventory = {
+        "all": {
+            "children": {
+                "kafka_broker": {
+                    "hosts": {
+                        "broker-1": {
+                            "ansible_connection": "local",
+                            "ansible_python_interpreter": sys.executable,
+                            # The addresses come from the inventory, as on EC2.
+                            "kafka_broker_advertised_host": "127.0.0.1",
+                            "kafka_broker_port": int(broker.bootstrap_servers.rsplit(":", 1)[1]),
+                        }
+                    }
+                }
+            },
+            "vars": inventory_vars,
+        }
+    }
+    inventory_file = tmp_path / f"inventory-{next(_names)}.yml"
+    inventory_file.write_text(yaml.safe_dump(inventory))
+    env = {
+        **os.environ,
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+    }
+    completed = subprocess.run(
+        ["ansible-playbook", "-i", str(inventory_file), str(TOPICS_PLAYBOOK), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    try:
+        report = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(
+            f"no JSON report (rc {completed.returncode}):"
+            f" {completed.stdout[-2000:]} {completed.stderr[-2000:]}"
+        )
+    stats = report["stats"]
+    report["changed"] = sum(host["changed"] for host in stats.values())
+    report["failed"] = sum(host["failures"] + host["unreachable"] for host in stats.values())
+    report["messages"] = [
+        str(outcome.get("msg", ""))
+        for play in report["plays"]
+        for task in play["tasks"]
+        for result in task["hosts"].values()
+        for outcome in [result, *result.get("results", [])]
+        if outcome.get("failed")
+    ]
+    return report
+
+
+def topic_state(bootstrap_servers: str, names: list[str]) -> dict:
+    """Partitions and the config overrides of each named topic that exists."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10000)
+    try:
+        existing = [name for name in names if name in admin.list_topics()]
+        if not existing:
+            return {}
+        partitions = {
+            name: len(admin.describe_topics([name])[0]["partitions"]) for name in existing
+        }
+        configs = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name) for name in existing],
+            config_filter="modified",
+        )["topic"]
+        state = {}
+        for name in existing:
+            overrides = {key: entry["value"] for key, entry in configs[name].items()}
+            state[name] = {"partitions": partitions[name], **overrides}
+        return state
+    finally:
+        admin.close()
+
+
+def test_declared_topics_applied_once_then_nothing_to_change(tmp_path, kraft_broker):
+    twitter, audit = unique("twitter"), unique("audit")
+    declared = {
+        "kafka_topics": [
+            {
+                "name": twitter,
+                "partitions": 3,
+                "replication_factor": 1,
+                "config": {"min.insync.replicas": 1},
+                "retention_bytes": 100000000,
+            },
+            {"name": audit, "partitions": 1, "retention_ms": "3d"},
+        ]
+    }
+
+    checked = run_topics_playbook(tmp_path, kraft_broker, declared, "--check", "--diff")
+    assert checked["failed"] == 0, checked["messages"]
+    assert topic_state(kraft_broker.bootstrap_servers, [twitter, audit]) == {}
+
+    applied = run_topics_playbook(tmp_path, kraft_broker, declared)
+    assert applied["failed"] == 0, applied["messages"]
+    assert applied["changed"] >= 1
+    assert topic_state(kraft_broker.bootstrap_servers, [twitter, audit]) == {
+        twitter: {
+            "partitions": 3,
+            "retention.bytes": "100000000",
+            "min.insync.replicas": "1",
+        },
+        audit: {"partitions": 1, "retention.ms": "259200000"},
+    }
+
+    again = run_topics_playbook(tmp_path, kraft_broker, declared)
+    assert (again["failed"], again["changed"]) == (0, 0)
+    rechecked = run_topics_playbook(tmp_path, kraft_broker, declared, "--check", "--diff")
+    assert (rechecked["failed"], rechecked["changed"]) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("wrong_entry", "message"),
+    [
+        ({"retention_bytes": "10 GBs"}, "retention_bytes '10 GBs' has an unknown unit"),
+        ({"retention_ms": "7 days"}, "retention_ms '7 days' has an unknown unit"),
+        ({"partition": 3}, "unknown key(s) partition"),
+        ({"partitions": "three"}, "partitions must be a whole number"),
+    ],
+)
+def test_a_wrong_entry_changes_nothing(tmp_path, kraft_broker, wrong_entry, message):
+    good, bad = unique("good"), unique("bad")
+    declared = {"kafka_topics": [{"name": good, "partitions": 1}, {"name": bad, **wrong_entry}]}
+    report = run_topics_playbook(tmp_path, kraft_broker, declared)
+    assert report["failed"] == 1
+    assert any(message in text for text in report["messages"]), report["messages"]
+    # The valid topic listed before the wrong one was not created either.
+    assert topic_state(kraft_broker.bootstrap_servers, [good, bad]) == {}
+
+
+def test_connection_options_come_from_the_inventory(tmp_path, kraft_broker):
+    name = unique("sasl")
+    declared = {
+        "kafka_topics": [{"name": name, "partitions": 2, "retention_bytes": "1GB"}],
+        "kafka_topics_bootstrap_servers": [kraft_broker.sasl_bootstrap_servers],
+        "kafka_topics_connection": {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "PLAIN",
+            "sasl_username": kafka_lab.SASL_USER,
+            "sasl_password": kafka_lab.SASL_PASSWORD,
+        },
+    }
+    report = run_topics_playbook(tmp_path, kraft_broker, declared)
+    assert report["failed"] == 0, report["messages"]
+    state = topic_state(kraft_broker.bootstrap_servers, [name])
+    assert state[name]["partitions"] == 2
+    assert state[name]["retention.bytes"] == "1000000000"
+
+
+def test_lowering_retention_below_the_data_needs_the_inventory_to_allow_it(tmp_path, kraft_broker):
+    name = unique("guard")
+    declared = {"kafka_topics": [{"name": name, "partitions": 1}]}
+    assert run_topics_playbook(tmp_path, kraft_broker, declared)["failed"] == 0
+    producer = KafkaProducer(bootstrap_servers=kraft_broker.bootstrap_servers, acks="all")
+    for _index in range(200):
+        producer.send(name, b"x" * 1000)
+    producer.flush(timeout=30)
+    producer.close()
+
+    declared["kafka_topics"][0]["retention_bytes"] = "20KB"
+    blocked = run_topics_playbook(tmp_path, kraft_broker, declared)
+    assert blocked["failed"] == 1
+    assert any("allow_data_loss" in text for text in blocked["messages"]), blocked["messages"]
+    assert "retention.bytes" not in topic_state(kraft_broker.bootstrap_servers, [name])[name]
+
+    allowed = run_topics_playbook(
+        tmp_path, kraft_broker, {**declared, "kafka_topics_allow_data_loss": True}
+    )
+    assert allowed["failed"] == 0, allowed["messages"]
+    assert topic_state(kraft_broker.bootstrap_servers, [name])[name]["retention.bytes"] == "20000"
