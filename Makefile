@@ -15,7 +15,7 @@ SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/m
         prepare engine image distributions standin venv $(addprefix molecule-,$(SCENARIOS))
 
 help:
-	@echo "make lab          bring the pipeline up on local containers (MODE=kraft for KRaft)"
+	@echo "make lab          bring the pipeline up on local containers and prove it (MODE=kraft for KRaft)"
 	@echo "make lab-down     remove the lab containers"
 	@echo "make test         everything CI runs: lint sanity unit integration molecule"
 	@echo "make lint         yamllint, ansible-lint (production profile), ruff"
@@ -76,10 +76,16 @@ $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions standi
 lab: prepare
 	$(RUN) ansible-playbook -i inventories/lab tests/lab/containers.yml
 	$(RUN) ansible-playbook -i inventories/lab playbooks/site.yml $(LAB_MODE_VARS)
+	$(RUN) python tests/lab/pipeline_probe.py --producer dp-producer --consumer dp-consumer \
+	    --expect-config twitter retention.bytes=100000000
 	@echo
-	@echo "Lab is up ($(MODE) mode): dp-node1..3 run $(if $(filter kraft,$(MODE)),Kafka 4 in KRaft mode,ZooKeeper and Kafka 3.9); dp-producer and dp-consumer wait for site.yml to run the Logstash roles."
-	@echo "  Kafka:      docker exec dp-node1 /opt/kafka/bin/kafka-topics.sh --bootstrap-server dp-node1:9092 --list" 
-	@echo "  Inventory:  inventories/lab/hosts.yml"
+	@echo "Lab is up ($(MODE) mode): dp-node1..3 run $(if $(filter kraft,$(MODE)),Kafka 4 in KRaft mode,ZooKeeper and Kafka 3.9),"
+	@echo "dp-producer and dp-consumer run Logstash's lab stand-in (it checks pipelines, processes no events)."
+	@echo "  Topics:     docker exec dp-node1 /opt/kafka/bin/kafka-topics.sh --bootstrap-server dp-node1:9092 --describe --topic twitter"
+	@echo "  Pipelines:  docker exec dp-producer cat /etc/logstash/pipelines/kafka-producer/pipeline.conf"
+	@echo "              docker exec dp-consumer cat /etc/logstash/pipelines/kafka-consumer/pipeline.conf"
+	@echo "  Inventory:  inventories/lab (hosts.yml, group_vars/)"
+	@echo "  Re-run:     tests/lab/run ansible-playbook -i inventories/lab playbooks/site.yml $(LAB_MODE_VARS) --check --diff"
 	@echo "  A shell:    docker exec -it dp-node1 bash"
 	@echo "  Tear down:  make lab-down"
 

@@ -43,6 +43,15 @@ def instances(moto_server):
         "other_project": launch(client, image, "someone-else", "kafka_broker"),
     }
     client.stop_instances(InstanceIds=[made["stopped"][0][0]])
+    # Each node's Kafka data volume, attached as provision_ec2.yml attaches it.
+    made["data_volumes"] = {}
+    for instance_id, address in made["nodes"]:
+        zone = client.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][
+            0
+        ]["Placement"]["AvailabilityZone"]
+        volume = client.create_volume(AvailabilityZone=zone, Size=10, VolumeType="gp3")
+        client.attach_volume(VolumeId=volume["VolumeId"], InstanceId=instance_id, Device="/dev/sdf")
+        made["data_volumes"][address] = volume["VolumeId"]
     return made
 
 
@@ -90,3 +99,23 @@ def test_graph_shows_the_role_groups(moto_server, instances):
     ).stdout
     for group in GROUPS:
         assert f"@{group}:" in graph
+
+
+def test_nodes_name_their_data_volume_by_its_stable_nvme_path(moto_server, instances):
+    hostvars = inventory(moto_server.env)["_meta"]["hostvars"]
+    for address, volume_id in instances["data_volumes"].items():
+        expected = "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_" + volume_id.replace("-", "")
+        assert plain(hostvars[address]["kafka_data_device"]) == expected
+    # No data volume, no device: site.yml leaves their disks alone.
+    for role in ("producer", "consumer"):
+        assert "kafka_data_device" not in hostvars[instances[role][0][1]]
+
+
+def test_group_vars_declare_the_seed_topic_for_the_brokers(moto_server, instances):
+    hostvars = inventory(moto_server.env)["_meta"]["hostvars"]
+    node = hostvars[instances["nodes"][0][1]]
+    assert node["kafka_topics"] == [
+        {"name": "twitter", "partitions": 3, "replication_factor": 3, "retention_bytes": 100000000}
+    ]
+    assert node["kafka_broker_metadata_mode"] == "zookeeper"
+    assert "kafka_topics" not in hostvars[instances["producer"][0][1]]

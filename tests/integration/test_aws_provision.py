@@ -151,6 +151,12 @@ def test_inventory_groups_the_provisioned_instances(moto_server, provisioned):
     assert listing["zookeeper"]["hosts"] == listing["kafka_broker"]["hosts"]
     assert len(listing["logstash_producer"]["hosts"]) == 1
     assert len(listing["logstash_consumer"]["hosts"]) == 1
+    # site.yml mounts the volume provisioning attached, found by its NVMe name.
+    hostvars = listing["_meta"]["hostvars"]
+    for node in listing["kafka_broker"]["hosts"]:
+        device = hostvars[node]["kafka_data_device"]
+        device = device.get("__ansible_unsafe", device) if isinstance(device, dict) else device
+        assert device.startswith("/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol"), device
 
 
 def test_teardown_removes_only_the_project(moto_server, provisioned, other_project):

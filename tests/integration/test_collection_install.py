@@ -97,24 +97,81 @@ def test_every_module_renders_its_documentation(installed_collection, module):
     assert attributes["check_mode"]["support"] == "full"
 
 
-def test_a_playbook_outside_the_repo_resolves_the_role_by_fqcn(installed_collection):
-    work, env = installed_collection[:2]
-    playbook = work / "ops-repo" / "java.yml"
-    playbook.parent.mkdir()
-    playbook.write_text(
-        "- name: Java for the brokers\n"
-        "  hosts: all\n"
-        "  roles:\n"
-        "    - role: datapipe.kafka_pipeline.java\n"
-        "      vars:\n"
-        "        java_major_version: 17\n"
+ROLES = ["java", "zookeeper", "kafka_broker", "logstash_producer", "logstash_consumer"]
+
+
+def ops_repo_inventory(directory: Path, broker_vars: dict) -> Path:
+    """An ops repository's inventory: the pipeline's groups on this machine."""
+    inventory = directory / "inventory.yml"
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "all": {
+                    "children": {
+                        "zookeeper": {"hosts": {"node-1": None}},
+                        "kafka_broker": {"hosts": {"node-1": broker_vars}},
+                        "logstash_producer": {"hosts": {"producer-1": None}},
+                        "logstash_consumer": {"hosts": {"consumer-1": None}},
+                    },
+                    "vars": {"ansible_connection": "local"},
+                }
+            }
+        )
     )
+    return inventory
+
+
+def test_an_ops_repo_uses_every_role_and_the_site_playbook_by_fqcn(installed_collection):
+    work, env = installed_collection[:2]
+    repo = work / "ops-repo"
+    repo.mkdir()
+    inventory = ops_repo_inventory(repo, {})
+    plays = [
+        {
+            "name": f"{role} by FQCN",
+            "hosts": "all",
+            "roles": [{"role": f"datapipe.kafka_pipeline.{role}"}],
+        }
+        for role in ROLES
+    ]
+    plays.append(
+        {
+            "name": "The whole pipeline",
+            "ansible.builtin.import_playbook": "datapipe.kafka_pipeline.site",
+        }
+    )
+    playbook = repo / "pipeline.yml"
+    playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
     result = run(
-        ["ansible-playbook", "-i", "localhost,", "--syntax-check", str(playbook)],
-        env,
-        playbook.parent,
+        ["ansible-playbook", "-i", str(inventory), "--syntax-check", str(playbook)], env, repo
     )
     assert "playbook: " in result.stdout
+    # Every play of site.yml, as listed from the installed collection.
+    listed = run(
+        ["ansible-playbook", "-i", str(inventory), "--list-tasks", "datapipe.kafka_pipeline.site"],
+        env,
+        repo,
+    ).stdout
+    for role in ROLES:
+        assert f"datapipe.kafka_pipeline.{role} : " in listed, role
+    assert "Create or update the declared topics" in listed
+
+
+def test_the_installed_topics_playbook_runs_by_fqcn(installed_collection, kraft_broker):
+    work, env = installed_collection[:2]
+    repo = work / "ops-repo-topics-playbook"
+    repo.mkdir()
+    host, port = kraft_broker.bootstrap_servers.rsplit(":", 1)
+    inventory = ops_repo_inventory(
+        repo, {"kafka_broker_advertised_host": host, "kafka_broker_port": int(port)}
+    )
+    topics = [{"name": "ops-repo-playbook", "partitions": 2, "retention_bytes": "50MB"}]
+    argv = ["ansible-playbook", "-i", str(inventory), "datapipe.kafka_pipeline.topics"]
+    argv += ["-e", json.dumps({"kafka_topics": topics})]
+    first = run(argv, env, repo)
+    assert "changed=2" in first.stdout, first.stdout
+    second = run(argv, env, repo)
+    assert "changed=0" in second.stdout and "failed=0" in second.stdout, second.stdout
 
 
 def test_an_ops_repo_playbook_uses_the_installed_modules(installed_collection, kraft_broker):
