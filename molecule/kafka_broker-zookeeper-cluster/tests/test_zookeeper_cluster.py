@@ -4,6 +4,11 @@ the /kafka chroot, and the rolling restart under load (cluster_checks)."""
 import json
 import re
 
+# Imported so pytest runs it as this scenario's check-mode test (once, no host).
+from check_mode import (  # noqa: F401  # pylint: disable=unused-import
+    test_check_mode_on_the_converged_hosts_changes_nothing,
+)
+
 # Imported so pytest collects them as this scenario's tests too.
 from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_every_broker_is_registered,

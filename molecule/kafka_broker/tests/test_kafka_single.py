@@ -3,6 +3,10 @@ its own user, serving clients; a topic round-trips a message through it."""
 
 import uuid
 
+# Imported so pytest runs it as this scenario's check-mode test (once, no host).
+from check_mode import (  # noqa: F401  # pylint: disable=unused-import
+    test_check_mode_on_the_converged_hosts_changes_nothing,
+)
 from cluster_checks import round_trip
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic

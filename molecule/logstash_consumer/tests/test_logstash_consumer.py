@@ -4,6 +4,11 @@
 import logstash_checks as checks
 import yaml
 
+# Imported so pytest runs it as this scenario's check-mode test (once, no host).
+from check_mode import (  # noqa: F401  # pylint: disable=unused-import
+    test_check_mode_on_the_converged_hosts_changes_nothing,
+)
+
 SECRET = "lab-es-api-key-9001"
 PIPELINE = "/etc/logstash/pipelines/kafka-consumer/pipeline.conf"
 

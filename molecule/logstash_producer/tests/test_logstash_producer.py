@@ -4,6 +4,11 @@ tests/logstash_standin/): service, files, rendered Kafka output, keystore, modes
 import logstash_checks as checks
 import yaml
 
+# Imported so pytest runs it as this scenario's check-mode test (once, no host).
+from check_mode import (  # noqa: F401  # pylint: disable=unused-import
+    test_check_mode_on_the_converged_hosts_changes_nothing,
+)
+
 SECRETS = ["lab-kafka-secret-4711", "lab-http-secret-0815"]
 PIPELINE = "/etc/logstash/pipelines/kafka-producer/pipeline.conf"
 

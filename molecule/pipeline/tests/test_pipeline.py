@@ -3,14 +3,13 @@ hosts, the declared topic on the brokers, and an event carried from the producer
 Kafka settings to the consumer's group (tests/lab/pipeline_probe.py; the Logstash
 hosts run the lab's stand-in package, NOT Logstash, which processes no events)."""
 
-import os
-import re
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import logstash_checks
+from check_mode import (  # noqa: F401  # pylint: disable=unused-import
+    test_check_mode_on_the_converged_hosts_changes_nothing,
+)
 from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     broker_addresses,
     test_every_broker_is_registered,
@@ -21,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "lab"))
 import pipeline_probe  # pylint: disable=wrong-import-position
 
 # What each inventory group runs once site.yml is through.
-SCENARIO = Path(__file__).resolve().parents[1]
 SERVICES = {"zookeeper": ["zookeeper"], "kafka_broker": ["kafka"]}
 PIPELINES = {"logstash_producer": "kafka-producer", "logstash_consumer": "kafka-consumer"}
 
@@ -81,48 +79,3 @@ def test_an_event_travels_from_the_producer_settings_to_the_consumer_group():
     )
     print(f"\npipeline probe: {seen}")
     assert seen["committed_offset"] == seen["offset"] + 1
-
-
-def changes_reported(output):
-    """From ansible-playbook's default output: changed count per host (PLAY RECAP) and
-    the tasks that reported a change, with their hosts."""
-    recap = {
-        host: int(count)
-        for host, count in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.M)
-    }
-    changed_tasks, task = {}, None
-    for line in output.splitlines():
-        header = re.match(r"^TASK \[(.*)\]", line)
-        if header:
-            task = header.group(1)
-        elif line.startswith("changed: ["):
-            changed_tasks.setdefault(task, []).append(line.split("]")[0].removeprefix("changed: ["))
-    return recap, changed_tasks
-
-
-def test_check_mode_on_the_converged_pipeline_changes_nothing():
-    # Molecule's own check step only fails on errors; this one counts changes.
-    inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
-    started = time.monotonic()
-    completed = subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            str(inventory),
-            str(SCENARIO / "converge.yml"),
-            "--check",
-            "--diff",
-        ],
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    seconds = time.monotonic() - started
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    recap, changed_tasks = changes_reported(completed.stdout)
-    print(f"\n--check --diff on the converged pipeline: {seconds:.0f} s, recap {recap}")
-    assert sorted(recap) == ["pl-consumer", "pl-node1", "pl-node2", "pl-node3", "pl-producer"]
-    assert changed_tasks == {}
-    assert set(recap.values()) == {0}

@@ -2,6 +2,11 @@
 
 import re
 
+# Imported so pytest runs it as this scenario's check-mode test (once, no host).
+from check_mode import (  # noqa: F401  # pylint: disable=unused-import
+    test_check_mode_on_the_converged_hosts_changes_nothing,
+)
+
 MEMBERS = ["zk-1", "zk-2", "zk-3"]
 
 

@@ -3,6 +3,11 @@ systemd as its own user, answering on its ports, standalone."""
 
 import pytest
 
+# Imported so pytest runs it as this scenario's check-mode test (once, no host).
+from check_mode import (  # noqa: F401  # pylint: disable=unused-import
+    test_check_mode_on_the_converged_hosts_changes_nothing,
+)
+
 
 def test_release_is_installed_behind_the_stable_link(host):
     link = host.file("/opt/zookeeper")
