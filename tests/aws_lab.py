@@ -81,3 +81,8 @@ def inventory_listing(env: dict[str, str]) -> dict:
     if result.returncode != 0:
         raise RuntimeError(result.stderr)
     return json.loads(result.stdout)
+
+
+def plain(value):
+    """ansible-inventory marks values from the cloud as unsafe: {"__ansible_unsafe": value}."""
+    return value.get("__ansible_unsafe", value) if isinstance(value, dict) else value

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from aws_lab import inventory_listing
+from aws_lab import inventory_listing, plain
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = REPO_ROOT / "inventories" / "aws" / "aws_ec2.yml"
@@ -74,11 +74,6 @@ def test_each_role_group_holds_exactly_its_running_instances(moto_server, instan
     assert instances["stopped"][0][1] not in every_host
     assert instances["other_project"][0][1] not in every_host
     assert len(every_host) == 5
-
-
-def plain(value):
-    """ansible-inventory marks values from the cloud as unsafe: {"__ansible_unsafe": value}."""
-    return value.get("__ansible_unsafe", value) if isinstance(value, dict) else value
 
 
 def test_hosts_are_reached_and_advertised_by_private_address(moto_server, instances):

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from aws_lab import inventory_listing
+from aws_lab import inventory_listing, plain
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -154,8 +154,7 @@ def test_inventory_groups_the_provisioned_instances(moto_server, provisioned):
     # site.yml mounts the volume provisioning attached, found by its NVMe name.
     hostvars = listing["_meta"]["hostvars"]
     for node in listing["kafka_broker"]["hosts"]:
-        device = hostvars[node]["kafka_data_device"]
-        device = device.get("__ansible_unsafe", device) if isinstance(device, dict) else device
+        device = plain(hostvars[node]["kafka_data_device"])
         assert device.startswith("/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol"), device
 
 

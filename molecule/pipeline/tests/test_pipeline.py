@@ -24,10 +24,6 @@ SERVICES = {"zookeeper": ["zookeeper"], "kafka_broker": ["kafka"]}
 PIPELINES = {"logstash_producer": "kafka-producer", "logstash_consumer": "kafka-consumer"}
 
 
-def pipeline_text(container, path):
-    return pipeline_probe.container_file(container, path)
-
-
 def test_each_host_runs_its_stages(host):
     groups = host.ansible.get_variables()["group_names"]
     expected = [s for group in groups for s in SERVICES.get(group, [])]
@@ -57,10 +53,10 @@ def test_the_twitter_topic_is_as_declared():
 
 def test_logstash_ends_point_at_every_broker():
     producer = pipeline_probe.kafka_plugin_settings(
-        pipeline_text("pl-producer", pipeline_probe.PRODUCER_PIPELINE), "output"
+        pipeline_probe.container_file("pl-producer", pipeline_probe.PRODUCER_PIPELINE), "output"
     )
     consumer = pipeline_probe.kafka_plugin_settings(
-        pipeline_text("pl-consumer", pipeline_probe.CONSUMER_PIPELINE), "input"
+        pipeline_probe.container_file("pl-consumer", pipeline_probe.CONSUMER_PIPELINE), "input"
     )
     brokers = sorted(broker_addresses())
     assert sorted(producer["bootstrap_servers"].split(",")) == brokers
@@ -74,8 +70,8 @@ def test_logstash_ends_point_at_every_broker():
 
 def test_an_event_travels_from_the_producer_settings_to_the_consumer_group():
     seen = pipeline_probe.prove(
-        pipeline_text("pl-producer", pipeline_probe.PRODUCER_PIPELINE),
-        pipeline_text("pl-consumer", pipeline_probe.CONSUMER_PIPELINE),
+        pipeline_probe.container_file("pl-producer", pipeline_probe.PRODUCER_PIPELINE),
+        pipeline_probe.container_file("pl-consumer", pipeline_probe.CONSUMER_PIPELINE),
     )
     print(f"\npipeline probe: {seen}")
     assert seen["committed_offset"] == seen["offset"] + 1
