@@ -1,0 +1,527 @@
+"""Stop and restart gates of kafka_cluster_health: plain data in, problems out, no broker."""
+
+from __future__ import annotations
+
+import pytest
+from module_utils_loader import load
+
+health = load("cluster_health")
+
+
+def part(replicas, isr=None, leader=None):
+    """One partition; by default fully in sync, led by its first replica."""
+    return {
+        "replicas": list(replicas),
+        "isr": list(replicas if isr is None else isr),
+        "leader": replicas[0] if leader is None else leader,
+    }
+
+
+def voter(node, caught_up=True, lag=0):
+    return {
+        "id": node,
+        "log_end_offset": 100 - lag,
+        "lag": lag,
+        "lag_ms": 0,
+        "caught_up": caught_up,
+    }
+
+
+def snap(
+    *,
+    topics=None,
+    brokers=(1, 2, 3),
+    fenced=(),
+    mode="kraft",
+    voters=None,
+    leader=1,
+    reassignments=(),
+):
+    if voters is None:
+        voters = [voter(1)] if mode == "kraft" else []
+    return {
+        "metadata_mode": mode,
+        "cluster_id": "c",
+        "brokers": list(brokers),
+        "fenced_brokers": list(fenced),
+        "controller_id": leader,
+        "quorum_leader": leader if mode == "kraft" else None,
+        "voters": voters,
+        "topics": topics or {},
+        "reassignments": list(reassignments),
+    }
+
+
+def found(problems, *fragments):
+    """Every fragment appears in one of the problems."""
+    text = " | ".join(problems)
+    return all(fragment in text for fragment in fragments)
+
+
+# --- quorum arithmetic ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("voters", "needed"), [(1, 1), (2, 2), (3, 2), (4, 3), (5, 3), (7, 4)])
+def test_majority(voters, needed):
+    assert health.majority(voters) == needed
+
+
+def quorum(leader=1, leader_offset=100, now=10_000, followers=()):
+    """A DescribeQuorum partition; followers are (id, log_end_offset, last_caught_up_timestamp)."""
+    voters = [
+        {
+            "replica_id": leader,
+            "log_end_offset": leader_offset,
+            "last_caught_up_timestamp": now,
+            "last_fetch_timestamp": now,
+        }
+    ]
+    voters += [
+        {"replica_id": node, "log_end_offset": offset, "last_caught_up_timestamp": caught_up_at}
+        for node, offset, caught_up_at in followers
+    ]
+    return {"leader_id": leader, "high_watermark": leader_offset, "current_voters": voters}
+
+
+@pytest.mark.parametrize(
+    ("follower", "expected"),
+    [
+        # (id, log end offset, last caught up at) -> (lag, lag_ms, caught_up)
+        ((2, 100, 10_000), (0, 0, True)),
+        ((2, 99, 9_800), (1, 200, True)),  # one no-op behind: the idle flicker
+        ((2, 0, 9_900), (100, 100, True)),  # a burst of partition changes, fetching fast
+        ((2, 99, 4_000), (1, 6_000, False)),  # stopped 6 s ago: few records, but old
+        ((2, -1, 9_900), (None, 100, False)),  # offset unknown to the leader
+        ((2, 100, -1), (0, None, False)),  # never seen caught up
+    ],
+)
+def test_voter_states(follower, expected):
+    leader_state, follower_state = health.voter_states(quorum(followers=[follower]), max_lag=1000)
+    assert leader_state == {
+        "id": 1,
+        "log_end_offset": 100,
+        "lag": 0,
+        "lag_ms": 0,
+        "caught_up": True,
+    }
+    assert (follower_state["lag"], follower_state["lag_ms"], follower_state["caught_up"]) == (
+        expected
+    )
+
+
+@pytest.mark.parametrize(("max_lag", "caught_up"), [(0, False), (4, False), (5, True)])
+def test_max_controller_lag_counts_records(max_lag, caught_up):
+    [_leader, follower] = health.voter_states(quorum(followers=[(2, 95, 9_900)]), max_lag=max_lag)
+    assert follower["caught_up"] is caught_up
+
+
+def test_without_timestamps_only_the_record_lag_counts():
+    """Brokers before 3.3 report -1 for every timestamp."""
+    old = quorum(now=-1, followers=[(2, 98, -1), (3, 10, -1)])
+    states = health.voter_states(old, max_lag=5)
+    assert [(s["id"], s["lag"], s["lag_ms"], s["caught_up"]) for s in states] == [
+        (1, 0, 0, True),
+        (2, 2, None, True),
+        (3, 90, None, False),
+    ]
+
+
+def voters_with(count, lagging=(), leader=1):
+    return [voter(node, node == leader or node not in lagging) for node in range(1, count + 1)]
+
+
+@pytest.mark.parametrize(
+    ("count", "lagging", "node", "refused"),
+    [
+        (1, (), 1, True),  # the only voter: the quorum cannot lose it
+        (3, (), 2, False),
+        (3, (), 1, False),  # the leader may stop: two caught-up voters elect a new one
+        (3, (3,), 2, True),  # 1 and a lagging 3 are not a majority of 3
+        (3, (3,), 1, True),  # nor when the leader stops
+        (3, (3,), 3, False),  # stopping the lagging one leaves 1 and 2
+        (3, (2, 3), 3, True),
+        (5, (5,), 1, False),  # 2, 3, 4 remain: 3 of 5
+        (5, (5,), 2, False),
+        (5, (4, 5), 2, True),  # 1 and 3 remain: 2 of 5
+        (5, (4, 5), 4, False),  # 1, 2, 3 remain
+        (3, (2, 3), 7, False),  # a broker-only node does not touch the quorum
+    ],
+)
+def test_quorum_majority_without_the_node(count, lagging, node, refused):
+    snapshot = snap(voters=voters_with(count, lagging))
+    problems = health.quorum_stop_problems(snapshot, node)
+    assert bool(problems) is refused, problems
+    if refused:
+        assert found(problems, f"stopping controller voter {node}", f"of {count}")
+
+
+def test_the_sole_voter_message_says_what_to_do():
+    [problem] = health.quorum_stop_problems(snap(voters=[voter(1)]), 1)
+    assert problem == (
+        "stopping controller voter 1 would leave 0 caught-up voter(s) (none) of 1, and the"
+        " quorum needs 1: a quorum of 1 voter(s) cannot lose one; add controller voters first"
+    )
+
+
+def test_lagging_voters_are_named_with_their_lag():
+    voters = [voter(1), voter(2), voter(3, caught_up=False, lag=1500)]
+    [problem] = health.quorum_stop_problems(snap(voters=voters), 2)
+    assert "not caught up: 3 (1500 records behind, caught up 0 ms ago)" in problem
+    assert "wait until the other voters have caught up" in problem
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "fragments"),
+    [
+        (snap(voters=voters_with(3)), None),
+        (snap(voters=voters_with(3, lagging=(3,))), ["controller voter(s) 3", "leader 1"]),
+        (snap(voters=voters_with(3), leader=-1), ["has no leader"]),
+        (snap(mode="zookeeper", leader=5), None),
+    ],
+)
+def test_quorum_health(snapshot, fragments):
+    problems = health.quorum_health_problems(snapshot, max_lag=1000)
+    if fragments is None:
+        assert problems == []
+    else:
+        assert found(problems, *fragments), problems
+
+
+def test_no_quorum_leader_refuses_any_stop():
+    assert found(
+        health.quorum_stop_problems(snap(voters=voters_with(3), leader=-1), 7), "no leader"
+    )
+
+
+# --- partitions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("partition", "min_isr", "risky"),
+    [
+        (part([2]), 1, True),  # RF 1: the node holds the only replica
+        (part([2], leader=-1), 1, True),  # RF 1, already offline
+        (part([2, 3]), 2, True),  # RF 2 / min ISR 2: one left is below 2
+        (part([2, 3]), 1, False),  # RF 2 / min ISR 1
+        (part([1, 2, 3]), 2, False),  # RF 3 / min ISR 2: two remain
+        (part([1, 2, 3], isr=[2, 3]), 2, True),  # RF 3 / min ISR 2, already one short
+        (part([1, 2, 3]), 3, True),  # RF 3 / min ISR 3
+        (part([1, 2, 3], isr=[1, 3]), 2, False),  # the node is not in the ISR
+        (part([1, 3]), 2, False),  # the node holds no replica
+        (part([2]), None, True),  # min ISR unknown counts as 1
+        (part([2, 3]), 0, False),  # nonsense 0 counts as 1
+    ],
+)
+def test_min_isr_per_topic(partition, min_isr, risky):
+    topics = {"t": {0: partition}}
+    min_isrs = {} if min_isr is None else {"t": min_isr}
+    assert bool(health.at_risk(topics, min_isrs, 2)) is risky
+
+
+def test_min_isr_is_each_topics_own():
+    topics = {"strict": {0: part([1, 2, 3])}, "loose": {0: part([1, 2, 3])}}
+    risky = health.at_risk(topics, {"strict": 3, "loose": 2}, 2)
+    assert risky == [("strict", 0, [1, 2, 3], 3)]
+    assert health.topics_in_isr(topics, 2) == ["loose", "strict"]
+    assert health.topics_in_isr(topics, 9) == []
+
+
+@pytest.mark.parametrize(
+    ("topics", "under", "leaderless"),
+    [
+        ({"t": {0: part([1, 2, 3])}}, [], []),
+        ({"t": {0: part([1, 2, 3], isr=[1, 2])}}, [("t", 0)], []),
+        ({"t": {0: part([3], leader=-1)}}, [], [("t", 0)]),  # KRaft keeps the last ISR
+        ({"t": {0: part([2, 3], isr=[3], leader=-1)}}, [("t", 0)], [("t", 0)]),
+        (
+            {"b": {10: part([1, 2], isr=[1]), 2: part([1, 2], isr=[2])}, "a": {0: part([1])}},
+            [("b", 2), ("b", 10)],
+            [],
+        ),
+    ],
+)
+def test_under_replicated_and_offline(topics, under, leaderless):
+    assert health.under_replicated(topics) == under
+    assert health.offline(topics) == leaderless
+
+
+def test_replication_problems_count_and_cut_long_lists():
+    topics = {"t": {index: part([1, 2], isr=[1]) for index in range(25)}}
+    [problem] = health.replication_problems(snap(topics=topics))
+    assert problem.startswith("25 partition(s) are under-replicated: t-0, t-1, t-2,")
+    assert "t-9 and 15 more" in problem
+
+
+# --- the stop gate --------------------------------------------------------------------------
+
+
+HEALTHY_TOPICS = {
+    "rf3": {0: part([1, 2, 3]), 1: part([2, 3, 1]), 2: part([3, 1, 2])},
+    "rf2": {0: part([1, 3])},
+}
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "min_isr", "node", "fragments"),
+    [
+        (snap(topics=HEALTHY_TOPICS), {"rf3": 2, "rf2": 1}, 2, None),
+        (
+            snap(topics=HEALTHY_TOPICS, reassignments=["rf3-1"]),
+            {"rf3": 2},
+            2,
+            ["reassignment in progress for rf3-1"],
+        ),
+        (
+            snap(topics={"rf3": {0: part([1, 2, 3], isr=[1, 2])}}),
+            {"rf3": 2},
+            1,  # node 3 is behind; stopping 1 must wait even though 1 keeps min ISR
+            ["1 partition(s) are under-replicated: rf3-0"],
+        ),
+        (
+            snap(topics={"solo": {0: part([2])}}),
+            {"solo": 1},
+            2,
+            [
+                "stopping node 2 would leave 1 partition(s)",
+                "solo-0 (isr [2], min.insync.replicas 1)",
+            ],
+        ),
+        (
+            snap(topics={"pair": {0: part([3, 2])}}),
+            {"pair": 2},
+            2,
+            ["pair-0 (isr [3, 2], min.insync.replicas 2)"],
+        ),
+        (
+            snap(topics=HEALTHY_TOPICS, voters=[voter(1)]),
+            {"rf3": 2},
+            1,  # the sole controller voter
+            ["stopping controller voter 1"],
+        ),
+        (snap(topics=HEALTHY_TOPICS, mode="zookeeper"), {"rf3": 2}, 1, None),
+    ],
+)
+def test_stoppable_problems(snapshot, min_isr, node, fragments):
+    problems = health.stoppable_problems(snapshot, node, min_isr)
+    if fragments is None:
+        assert problems == []
+    else:
+        assert found(problems, *fragments), problems
+
+
+def test_every_reason_to_refuse_is_listed_at_once():
+    snapshot = snap(
+        topics={"solo": {0: part([1])}, "lag": {0: part([2, 3], isr=[2])}},
+        voters=[voter(1)],
+        reassignments=["lag-0"],
+    )
+    problems = health.stoppable_problems(snapshot, 1, {})
+    assert len(problems) == 4, problems
+    assert found(problems, "reassignment", "under-replicated", "solo-0", "controller voter 1")
+
+
+# --- the restart gate -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "node", "expected", "fragments"),
+    [
+        (snap(), 2, None, None),
+        (snap(brokers=[1, 3], fenced=[2]), 2, None, ["broker 2 is registered but fenced"]),
+        (
+            snap(brokers=[1, 3], topics={"t": {0: part([2, 1], isr=[1], leader=1)}}),
+            2,  # ZooKeeper mode forgets a stopped broker; its replica shows what it is
+            None,
+            ["broker 2 is not registered", "1 partition(s) are under-replicated: t-0"],
+        ),
+        (snap(brokers=[1, 3]), 2, [1, 2, 3], ["broker 2 is not registered"]),
+        (snap(brokers=[1, 3]), None, [1, 2, 3], ["broker 2 is not registered"]),
+        (snap(brokers=[1, 2]), 9, None, ["node 9 is not part of this cluster", "expected_brokers"]),
+        # a controller-only voter is no broker: only the quorum counts for it
+        (snap(brokers=[1, 2, 3], voters=[*voters_with(3), voter(9)]), 9, None, None),
+        (
+            snap(voters=[voter(1), voter(9, caught_up=False, lag=40)]),
+            9,
+            None,
+            ["controller voter(s) 9 (40 records behind"],
+        ),
+        (
+            snap(topics={"t": {0: part([1, 2], isr=[1])}}),
+            2,
+            [1, 2, 3],
+            ["under-replicated: t-0"],
+        ),
+        (snap(mode="zookeeper", brokers=[0]), 0, [0], None),
+    ],
+)
+def test_healthy_problems(snapshot, node, expected, fragments):
+    problems = health.healthy_problems(snapshot, node, expected, max_lag=1000)
+    if fragments is None:
+        assert problems == []
+    else:
+        assert found(problems, *fragments), problems
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "node", "expected", "roles"),
+    [
+        (snap(), 2, None, (True, False, True)),
+        (snap(brokers=[1, 3], fenced=[2]), 2, None, (True, False, True)),
+        (snap(brokers=[1]), 2, [1, 2], (True, False, True)),
+        (snap(brokers=[1], topics={"t": {0: part([2])}}), 2, None, (True, False, True)),
+        (snap(voters=[voter(1), voter(9)]), 9, None, (False, True, True)),
+        (snap(voters=[voter(1)]), 1, None, (True, True, True)),  # combined node
+        (snap(), 9, None, (False, False, False)),
+    ],
+)
+def test_node_roles(snapshot, node, expected, roles):
+    found_roles = health.node_roles(snapshot, node, expected)
+    assert (found_roles["broker"], found_roles["voter"], found_roles["known"]) == roles
+
+
+def test_the_unknown_node_message_lists_what_the_cluster_has():
+    message = health.unknown_node_message(snap(fenced=[4], voters=[voter(1)]), 9)
+    assert message == (
+        "node 9 is not part of this cluster: it is no registered broker (brokers: 1, 2, 3),"
+        " fenced: 4, holds no replica, and is no controller voter (voters: 1); check node_id"
+    )
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "node", "expected", "phases"),
+    [
+        (snap(), 2, None, {"registered": True, "in_sync": True, "quorum": True}),
+        (
+            snap(brokers=[1, 3], fenced=[2]),
+            2,
+            None,
+            {"registered": False, "in_sync": True, "quorum": True},
+        ),
+        (snap(), None, None, {"in_sync": True, "quorum": True}),
+        (snap(), None, [1, 2, 3, 4], {"registered": False, "in_sync": True, "quorum": True}),
+        (snap(mode="zookeeper", brokers=[0]), 0, None, {"registered": True, "in_sync": True}),
+        (snap(voters=[voter(1), voter(9)]), 9, None, {"in_sync": True, "quorum": True}),
+        (
+            snap(topics={"t": {0: part([1, 2], isr=[1])}}, voters=[voter(1), voter(2, False)]),
+            2,
+            None,
+            {"registered": True, "in_sync": False, "quorum": False},
+        ),
+    ],
+)
+def test_phase_conditions(snapshot, node, expected, phases):
+    assert health.phase_conditions(snapshot, node, expected, max_lag=1000) == phases
+
+
+# --- preferred leader election --------------------------------------------------------------
+
+
+ELECTION_TOPICS = {
+    "t": {
+        0: part([3, 1, 2], leader=1),  # preferred 3 does not lead: elect
+        1: part([3, 1, 2]),  # preferred 3 leads already
+        2: part([1, 3, 2], leader=3),  # preferred 1 does not lead
+        3: part([3, 1, 2], isr=[1, 2], leader=1),  # preferred 3 is not in sync: Kafka refuses
+    },
+    "u": {0: part([3, 2], leader=2), 10: part([3, 2], leader=2), 2: part([2, 3], leader=3)},
+}
+
+
+@pytest.mark.parametrize(
+    ("node", "brokers", "expected"),
+    [
+        (3, [1, 2, 3], {"t": [0], "u": [0, 10]}),
+        (1, [1, 2, 3], {"t": [2]}),
+        (None, [1, 2, 3], {"t": [0, 2], "u": [0, 2, 10]}),
+        (3, [1, 2], {}),  # 3 is not registered: nothing to elect it for
+        (4, [1, 2, 3, 4], {}),
+    ],
+)
+def test_partitions_to_elect(node, brokers, expected):
+    assert health.preferred_elections(ELECTION_TOPICS, brokers, node) == expected
+
+
+def test_election_names_sort_partitions_as_numbers():
+    assert health.election_names({"u": [10, 2], "t": [0]}) == ["t-0", "u-2", "u-10"]
+
+
+def test_election_outcome():
+    results = [
+        ("t", 0, 0, None),
+        ("t", 1, 84, "Leader election not needed"),  # someone else moved it already
+        ("u", 2, 80, "The preferred leader was not available."),
+        ("u", 10, 0, None),
+    ]
+    assert health.election_outcome(results) == (
+        ["t-0", "u-10"],
+        ["u-2: The preferred leader was not available."],
+    )
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+def params(**overrides):
+    base = {
+        "wait_for": "none",
+        "node_id": None,
+        "expected_brokers": None,
+        "timeout": 300,
+        "poll_interval": 0.5,
+        "elect_preferred_leaders": False,
+        "max_controller_lag": 1000,
+    }
+    return {**base, **overrides}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"wait_for": "stoppable"}, "wait_for=stoppable needs node_id"),
+        ({"node_id": -1}, "node_id must be a node id (0 or more), got -1"),
+        (
+            {"expected_brokers": [1, -2]},
+            "expected_brokers must be broker ids (0 or more), got [-2]",
+        ),
+        ({"timeout": -1}, "timeout must be 0 (check once) or a number of seconds, got -1"),
+        ({"poll_interval": 0}, "poll_interval must be more than 0 seconds, got 0"),
+        ({"max_controller_lag": -5}, "max_controller_lag must be 0 or more records, got -5"),
+        (
+            {"elect_preferred_leaders": True, "wait_for": "stoppable", "node_id": 1},
+            "elect_preferred_leaders needs wait_for=healthy (got wait_for=stoppable)",
+        ),
+    ],
+)
+def test_wrong_input(overrides, message):
+    problems = health.input_problems(params(**overrides))
+    assert found(problems, message), problems
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"wait_for": "stoppable", "node_id": 0, "timeout": 0},
+        {"wait_for": "healthy", "elect_preferred_leaders": True},
+        {"wait_for": "healthy", "node_id": 3, "expected_brokers": [1, 2, 3]},
+    ],
+)
+def test_right_input(overrides):
+    assert health.input_problems(params(**overrides)) == []
+
+
+def test_all_wrong_input_is_reported_together():
+    problems = health.input_problems(params(wait_for="stoppable", timeout=-1, poll_interval=-1))
+    assert len(problems) == 3
+
+
+@pytest.mark.parametrize(
+    ("items", "text"),
+    [([], ""), ([1, 2], "1, 2"), (list(range(12)), "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 2 more")],
+)
+def test_listing(items, text):
+    assert health.listing(items) == text
+
+
+def test_lists_in_results_are_capped():
+    assert len(health.capped(str(index) for index in range(500))) == health.LIST_LIMIT
