@@ -298,6 +298,44 @@ class KafkaServer(Server):
         )
         self.wait_until(self._serves_metadata, "serving metadata")
 
+    @property
+    def broker_id(self) -> int:
+        """The id the cluster knows this broker by (the ZooKeeper-mode broker is broker.id=0)."""
+        return 0 if self.zookeeper is not None else self.node_id
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def relaunch(self) -> None:
+        """Start again after stop(), on the same configuration and data, without waiting.
+
+        For tests that restart a node and watch the cluster take it back; the
+        session fixtures' own stop() ends the relaunched process as well.
+        """
+        if self.running:
+            return
+        self.launch(
+            [str(self.home / "bin" / "kafka-server-start.sh"), str(self.properties)],
+            {"KAFKA_HEAP_OPTS": SERVER_HEAP, "LOG_DIR": str(self.work_dir / "logs")},
+        )
+
+    def wait_registered(self, bootstrap_servers: str, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
+        """Wait until the cluster lists this broker as registered and unfenced."""
+        from kafka import KafkaAdminClient
+
+        def registered() -> bool:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+            try:
+                return any(
+                    broker["broker_id"] == self.broker_id and not broker.get("is_fenced")
+                    for broker in admin.describe_cluster()["brokers"]
+                )
+            finally:
+                admin.close()
+
+        self.wait_until(registered, "registered and unfenced", timeout_s)
+
     def _serves_metadata(self) -> bool:
         if not port_open(self.port):
             return False

@@ -1,0 +1,409 @@
+"""kafka_cluster_health against real brokers, through ansible-playbook.
+
+The module's answers are checked against what plain kafka-python reads from the
+brokers (leaders, in-sync replicas), never against its own report alone. Nodes
+are stopped and started for real (tests/kafka_lab.py); every test that stops one
+starts it again and waits until the cluster is whole before it ends, as the
+session's other tests share these brokers. Timings are printed as
+"[kafka_cluster_health] ..." lines, also without -s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import re
+import subprocess
+import time
+
+import pytest
+from kafka.admin import KafkaAdminClient
+from playbook_run import run_task
+
+MODULE = "kafka_cluster_health"
+_names = itertools.count()
+
+
+def unique(prefix: str) -> str:
+    return f"health-{prefix}-{next(_names)}"
+
+
+def say(capsys, text: str) -> None:
+    """A measured figure, on the terminal even while pytest captures output."""
+    with capsys.disabled():
+        print(f"\n[kafka_cluster_health] {text}", flush=True)
+
+
+class ClusterView:
+    """The cluster as plain kafka-python sees it."""
+
+    def __init__(self, servers):
+        self.servers = list(servers)
+        self.admin = KafkaAdminClient(bootstrap_servers=self.servers, request_timeout_ms=15000)
+
+    def close(self) -> None:
+        self.admin.close()
+
+    def create(self, name, assignments=None, partitions=1, factor=1, config=None) -> None:
+        spec = {"configs": config or {}}
+        if assignments:
+            spec["assignments"] = assignments
+        else:
+            spec.update(num_partitions=partitions, replication_factor=factor)
+        self.admin.create_topics({name: spec}, wait_for_metadata=True)
+
+    def delete(self, *names) -> None:
+        present = [name for name in names if name in self.admin.list_topics()]
+        if present:
+            self.admin.delete_topics(present)
+
+    def partitions(self, name) -> dict:
+        [topic] = self.admin.describe_topics([name])
+        return {p["partition_index"]: p for p in topic["partitions"]}
+
+    def leaders(self, name) -> dict[int, int]:
+        return {index: p["leader_id"] for index, p in self.partitions(name).items()}
+
+    def preferred(self, name) -> dict[int, int]:
+        return {index: p["replica_nodes"][0] for index, p in self.partitions(name).items()}
+
+    def all_leaders(self) -> dict:
+        """Every partition's leader: to prove that a refused task moved nothing."""
+        return {
+            (topic["name"], p["partition_index"]): p["leader_id"]
+            for topic in self.admin.describe_topics()
+            for p in topic["partitions"]
+        }
+
+    def under_replicated(self) -> list:
+        return [
+            (topic["name"], p["partition_index"])
+            for topic in self.admin.describe_topics()
+            for p in topic["partitions"]
+            if len(p["isr_nodes"]) < len(p["replica_nodes"])
+        ]
+
+    def wait_in_sync(self, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.under_replicated():
+            assert time.monotonic() < deadline, f"still under-replicated: {self.under_replicated()}"
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def cluster(kraft_cluster):
+    view = ClusterView(node.bootstrap_servers for node in kraft_cluster)
+    view.nodes = {node.broker_id: node for node in kraft_cluster}
+    yield view
+    view.close()
+
+
+@contextlib.contextmanager
+def stopped(node, view: ClusterView):
+    """The node stopped inside the block; afterwards running, registered and in sync again."""
+    started = time.monotonic()
+    node.stop()
+    seconds = time.monotonic() - started
+    try:
+        yield seconds
+    finally:
+        node.relaunch()
+        node.wait_registered(",".join(view.servers))
+        view.wait_in_sync()
+
+
+def check(servers, **options):
+    return run_task(MODULE, {"bootstrap_servers": list(servers), **options})
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def test_report_on_a_kraft_cluster(cluster, kraft_cluster, capsys):
+    result = check(cluster.servers)
+    assert not result.failed and not result.changed, result.result
+    report = result.result
+    assert report["metadata_mode"] == "kraft"
+    assert report["brokers"] == [1, 2, 3]
+    assert report["fenced_brokers"] == []
+    assert report["controller_id"] == 1  # the quorum leader, the one controller of the fixture
+    assert [(v["id"], v["lag"], v["caught_up"]) for v in report["voters"]] == [(1, 0, True)]
+    assert report["healthy"] is True
+    assert report["problems"] == [] and report["elected"] == []
+    assert report["cluster_id"] == kraft_cluster[0].cluster_id
+    assert set(report["phases"]) == {"in_sync", "quorum"}
+    assert "stoppable" not in report
+
+    checked = run_task(MODULE, {"bootstrap_servers": cluster.servers}, check=True)
+    assert not checked.failed and not checked.changed
+
+    # What the module replaces: one JVM tool per question.
+    tools = kraft_cluster[0].home / "bin"
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(tools / "kafka-topics.sh"),
+            *("--bootstrap-server", cluster.servers[0]),
+            *("--describe", "--under-replicated-partitions"),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    jvm_seconds = time.monotonic() - started
+    say(
+        capsys,
+        f"wait_for=none on KRaft: {result.seconds:.2f} s for the whole ansible-playbook run,"
+        f" {report['waited']:.2f} s inside the module; one kafka-topics.sh"
+        f" --under-replicated-partitions alone: {jvm_seconds:.2f} s",
+    )
+
+
+def test_report_on_a_zookeeper_mode_broker(zookeeper_broker):
+    result = check([zookeeper_broker.bootstrap_servers])
+    assert not result.failed and not result.changed, result.result
+    report = result.result
+    assert report["metadata_mode"] == "zookeeper"
+    assert report["brokers"] == [0]
+    assert report["controller_id"] == 0
+    assert report["voters"] == []
+    assert report["healthy"] is True
+    assert set(report["phases"]) == {"in_sync"}
+
+
+def test_the_shared_sasl_connection_options_and_a_refused_login(kraft_broker):
+    sasl = {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "PLAIN",
+        "sasl_username": "lab-admin",
+        "sasl_password": "lab-admin-secret",
+    }
+    result = check([kraft_broker.sasl_bootstrap_servers], **sasl)
+    assert not result.failed, result.result
+    assert result.result["brokers"] == [1] and result.result["metadata_mode"] == "kraft"
+
+    # Waiting cannot fix a wrong password: it fails at once, not at the deadline.
+    refused = check(
+        [kraft_broker.sasl_bootstrap_servers],
+        **{**sasl, "sasl_password": "wrong"},
+        wait_for="healthy",
+        timeout=120,
+        request_timeout=10,
+    )
+    assert refused.failed
+    assert "refused the SASL PLAIN login of user 'lab-admin'" in refused.msg
+    assert refused.seconds < 60, refused.seconds
+    assert "wrong" not in refused.msg
+
+
+# --- the stop gate -------------------------------------------------------------------------
+
+
+def test_stoppable_follows_min_isr_and_the_quorum(cluster):
+    solo, spread = unique("solo"), unique("spread")
+    cluster.create(solo, assignments={0: [2]})  # the only replica, on node 2
+    cluster.create(spread, partitions=3, factor=3, config={"min.insync.replicas": "2"})
+    try:
+        before = cluster.all_leaders()
+        only_replica = check(cluster.servers, wait_for="stoppable", node_id=2, timeout=0)
+        assert only_replica.failed and not only_replica.changed
+        assert only_replica.result["stoppable"] is False
+        assert only_replica.result["at_risk"] == [f"{solo}-0"]
+        assert f"{solo}-0 (isr [2], min.insync.replicas 1)" in only_replica.msg
+        assert "wait_for=stoppable: node 2 is not safe to stop (checked once)" in only_replica.msg
+        assert spread not in only_replica.msg  # RF 3 / min ISR 2 keeps two without node 2
+
+        sole_voter = check(cluster.servers, wait_for="stoppable", node_id=1, timeout=0)
+        assert sole_voter.failed
+        assert "stopping controller voter 1 would leave 0 caught-up voter(s)" in sole_voter.msg
+        assert sole_voter.result["at_risk"] == []
+
+        allowed = check(cluster.servers, wait_for="stoppable", node_id=3, timeout=30)
+        assert not allowed.failed and not allowed.changed, allowed.result
+        assert allowed.result["stoppable"] is True
+        assert allowed.result["problems"] == [] and allowed.result["at_risk"] == []
+
+        # wait_for=none reports the same without failing.
+        report = check(cluster.servers, node_id=2)
+        assert not report.failed, report.result
+        assert report.result["stoppable"] is False and report.result["healthy"] is True
+        assert report.result["at_risk"] == [f"{solo}-0"]
+        assert cluster.all_leaders() == before
+    finally:
+        cluster.delete(solo, spread)
+
+
+def test_stoppable_on_a_zookeeper_mode_broker(zookeeper_broker):
+    view = ClusterView([zookeeper_broker.bootstrap_servers])
+    name = unique("zk")
+    view.create(name)
+    try:
+        result = check(view.servers, wait_for="stoppable", node_id=0, timeout=0)
+        assert result.failed
+        assert result.result["metadata_mode"] == "zookeeper"
+        assert result.result["at_risk"] == [f"{name}-0"]
+    finally:
+        view.delete(name)
+        view.close()
+
+
+# --- a restart, gate by gate -------------------------------------------------------------------
+
+
+def loaded_then_unfenced(log_text: str) -> bool:
+    """In the broker's last start, its logs were loaded before it was unfenced."""
+    tail = log_text[log_text.rfind("Loading logs from log dirs") :]
+    loaded = re.search(r"Loaded \d+ logs", tail)
+    unfenced = tail.find("The broker has been unfenced")
+    return loaded is not None and unfenced > loaded.start()
+
+
+def leaderships_come_back(cluster, name, preferred_by_3):
+    """After broker 3's restart: check mode predicts the election, a real run moves them back."""
+    # Leadership of the partitions that prefer broker 3 moved away at its shutdown.
+    moved = sorted(i for i in preferred_by_3 if cluster.leaders(name)[i] != 3)
+    assert moved, "Kafka gave broker 3 its leaderships back by itself"
+    elect = {"wait_for": "healthy", "node_id": 3, "elect_preferred_leaders": True}
+    leaders = cluster.leaders(name)
+
+    predicted = run_task(MODULE, {"bootstrap_servers": cluster.servers, **elect}, check=True)
+    assert not predicted.failed and predicted.changed, predicted.result
+    assert {f"{name}-{i}" for i in moved} <= set(predicted.result["elected"])
+    assert cluster.leaders(name) == leaders, "check mode moved a leader"
+
+    elected = check(cluster.servers, **elect)
+    assert not elected.failed and elected.changed, elected.result
+    assert {f"{name}-{i}" for i in moved} <= set(elected.result["elected"])
+    assert all(cluster.leaders(name)[i] == 3 for i in preferred_by_3), cluster.leaders(name)
+
+    again = check(cluster.servers, **elect)
+    assert not again.failed and not again.changed and again.result["elected"] == []
+    assert not run_task(MODULE, {"bootstrap_servers": cluster.servers, **elect}, check=True).changed
+
+
+def test_a_restart_gate_by_gate(cluster, capsys):
+    name = unique("roll")
+    cluster.create(name, partitions=6, factor=3, config={"min.insync.replicas": "2"})
+    node = cluster.nodes[3]
+    preferred_by_3 = sorted(i for i, first in cluster.preferred(name).items() if first == 3)
+    assert preferred_by_3, cluster.preferred(name)
+    try:
+        gate = check(cluster.servers, wait_for="stoppable", node_id=3, timeout=60)
+        assert not gate.failed, gate.result
+        say(
+            capsys,
+            f"stoppable gate before the stop: {gate.seconds:.2f} s"
+            f" ({gate.result['waited']} s in the module)",
+        )
+
+        with stopped(node, cluster) as stop_seconds:
+            say(capsys, f"broker 3 stopped (controlled shutdown) in {stop_seconds:.2f} s")
+            assert cluster.under_replicated(), "stopping broker 3 left every ISR whole"
+
+            before = cluster.all_leaders()
+            refused = check(cluster.servers, wait_for="stoppable", node_id=2, timeout=0)
+            assert refused.failed and not refused.changed
+            assert "under-replicated" in refused.msg and f"{name}-" in refused.msg
+            assert refused.result["under_replicated"], refused.result
+
+            late = check(
+                cluster.servers,
+                wait_for="healthy",
+                node_id=3,
+                expected_brokers=[1, 2, 3],
+                timeout=5,
+            )
+            assert late.failed and not late.changed
+            assert 5 <= late.result["waited"] < 8, late.result["waited"]
+            assert "the cluster is not healthy after node 3's restart" in late.msg
+            assert "broker 3 is registered but fenced" in late.msg
+            assert "(timeout 5)" in late.msg and "raise timeout" in late.msg
+            assert late.result["fenced_brokers"] == [3]
+            assert cluster.all_leaders() == before
+            say(
+                capsys,
+                f"healthy with timeout 5 failed after {late.result['waited']} s in the module"
+                f" ({late.seconds:.2f} s in all)",
+            )
+
+            node.relaunch()
+            restarted = time.monotonic()
+            back = check(
+                cluster.servers,
+                wait_for="healthy",
+                node_id=3,
+                expected_brokers=[1, 2, 3],
+                timeout=180,
+            )
+            since_launch = time.monotonic() - restarted
+            assert not back.failed and not back.changed, back.result
+            assert back.result["healthy"] is True and back.result["problems"] == []
+            phases = back.result["phases"]
+            assert set(phases) == {"registered", "in_sync", "quorum"}
+            assert phases["registered"] <= back.result["waited"]
+            assert cluster.under_replicated() == []
+            say(
+                capsys,
+                f"healthy after relaunching broker 3: {back.result['waited']} s in the module,"
+                f" {since_launch:.2f} s from the launch; phases {phases}",
+            )
+            log = (node.work_dir / "logs" / "server.log").read_text(errors="replace")
+            assert loaded_then_unfenced(log), "broker 3 was unfenced before its logs were loaded"
+
+        leaderships_come_back(cluster, name, preferred_by_3)
+    finally:
+        cluster.delete(name)
+
+
+def test_healthy_waits_for_a_restarted_zookeeper_mode_broker(zookeeper_broker, capsys):
+    """The only broker is the bootstrap server: the module keeps connecting until it is back."""
+    view = ClusterView([zookeeper_broker.bootstrap_servers])
+    try:
+        with stopped(zookeeper_broker, view):
+            zookeeper_broker.relaunch()
+            back = check(
+                view.servers,
+                wait_for="healthy",
+                node_id=0,
+                expected_brokers=[0],
+                timeout=180,
+                request_timeout=10,
+            )
+            assert not back.failed, back.result
+            assert back.result["brokers"] == [0] and back.result["metadata_mode"] == "zookeeper"
+            assert set(back.result["phases"]) == {"registered", "in_sync"}
+            say(
+                capsys,
+                f"healthy after relaunching the ZooKeeper-mode broker: {back.result['waited']} s,"
+                f" phases {back.result['phases']}",
+            )
+    finally:
+        view.close()
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"wait_for": "stoppable"}, "wait_for=stoppable needs node_id"),
+        (
+            {"wait_for": "stoppable", "node_id": 42},
+            "node 42 is not part of this cluster: it is no registered broker (brokers: 1, 2, 3)",
+        ),
+        ({"wait_for": "healthy", "timeout": -1}, "timeout must be 0 (check once)"),
+        ({"wait_for": "healthy", "poll_interval": 0}, "poll_interval must be more than 0"),
+        ({"elect_preferred_leaders": True}, "elect_preferred_leaders needs wait_for=healthy"),
+        ({"wait_for": "healthy", "node_id": 42, "timeout": 2}, "node 42 is not part of this"),
+        ({"wait_for": "sideways"}, "value of wait_for must be one of"),
+    ],
+)
+def test_bad_input_fails_clearly_and_changes_nothing(cluster, options, message):
+    before = cluster.all_leaders()
+    result = check(cluster.servers, **options)
+    assert result.failed and not result.changed, result.result
+    assert message in result.msg
+    assert "Traceback" not in result.msg and "module_stderr" not in result.result
+    assert result.seconds < 30, result.seconds
+    assert cluster.all_leaders() == before
