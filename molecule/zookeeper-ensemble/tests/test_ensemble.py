@@ -46,4 +46,7 @@ def test_server_lines_name_every_member_with_its_id(host):
 
 
 def test_configuration_change_of_the_side_effect_is_in_place(host):
-    assert "globalOutstandingLimit=2000" in host.file("/etc/zookeeper/zoo.cfg").content_string
+    config = host.file("/etc/zookeeper/zoo.cfg").content_string
+    assert "globalOutstandingLimit=2000" in config
+    # the change whose roll the side effect stopped after one member, then finished
+    assert "snapCount=50000" in config
