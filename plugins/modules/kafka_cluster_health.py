@@ -115,6 +115,11 @@ notes:
     C(min.insync.replicas) of the topics that have the node in an ISR, in one DescribeConfigs
     request. The principal needs C(Describe) on the cluster and on the topics, C(DescribeConfigs)
     on the topics, and C(Alter) on the cluster for O(elect_preferred_leaders).
+  - Use O(wait_for=healthy) after a clean stop and start (the service manager's restart). A
+    broker that was killed instead may keep its old registration, and its replicas their place
+    in the ISR, until its session expires (C(broker.session.timeout.ms) in KRaft mode,
+    C(zookeeper.session.timeout.ms) in ZooKeeper mode), and a check in that window can take
+    the old registration for the restarted broker.
   - Give several brokers in O(bootstrap_servers). The client keeps one connection set across
     polls and reconnects to a restarted broker by itself; while no bootstrap server answers it
     keeps trying until the deadline.
