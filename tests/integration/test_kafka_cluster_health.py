@@ -15,6 +15,7 @@ import itertools
 import re
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from kafka.admin import KafkaAdminClient
@@ -356,27 +357,47 @@ def test_a_restart_gate_by_gate(cluster, capsys):
 
 
 def test_healthy_waits_for_a_restarted_zookeeper_mode_broker(zookeeper_broker, capsys):
-    """The only broker is the bootstrap server: the module keeps connecting until it is back."""
+    """The only broker is the bootstrap server, so every read fails while it is down.
+
+    First the module starts while the broker is stopped and must keep connecting
+    until it is back; then the broker stops and starts while the module polls,
+    which must count as "not yet" until the deadline, not end the task.
+    """
     view = ClusterView([zookeeper_broker.bootstrap_servers])
+    gate = {"wait_for": "healthy", "node_id": 0, "request_timeout": 10}
     try:
-        with stopped(zookeeper_broker, view):
+        with stopped(zookeeper_broker, view), ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(check, view.servers, expected_brokers=[0], timeout=180, **gate)
+            time.sleep(8)
+            assert not waiting.done(), waiting.result().result
             zookeeper_broker.relaunch()
-            back = check(
-                view.servers,
-                wait_for="healthy",
-                node_id=0,
-                expected_brokers=[0],
-                timeout=180,
-                request_timeout=10,
-            )
+            relaunched = time.monotonic()
+            back = waiting.result(timeout=300)
+            since_launch = time.monotonic() - relaunched
             assert not back.failed, back.result
             assert back.result["brokers"] == [0] and back.result["metadata_mode"] == "zookeeper"
             assert set(back.result["phases"]) == {"registered", "in_sync"}
             say(
                 capsys,
-                f"healthy after relaunching the ZooKeeper-mode broker: {back.result['waited']} s,"
+                "healthy, started while the ZooKeeper-mode broker was down:"
+                f" {back.result['waited']} s in the module, back {since_launch:.2f} s after"
+                " the relaunch;"
                 f" phases {back.result['phases']}",
             )
+
+        # Broker 7 never comes: the task must poll through the restart and fail at the deadline.
+        with ThreadPoolExecutor(1) as pool:
+            polling = pool.submit(check, view.servers, expected_brokers=[0, 7], timeout=45, **gate)
+            time.sleep(8)
+            with stopped(zookeeper_broker, view):
+                time.sleep(3)
+                zookeeper_broker.relaunch()
+            late = polling.result(timeout=300)
+        assert late.failed, late.result
+        assert "broker 7 is not registered" in late.msg
+        assert "could not read the cluster" not in late.msg  # the last poll saw broker 0 back
+        assert late.result["brokers"] == [0]
+        assert 45 <= late.result["waited"] < 60, late.result["waited"]
     finally:
         view.close()
 

@@ -525,3 +525,133 @@ def test_listing(items, text):
 
 def test_lists_in_results_are_capped():
     assert len(health.capped(str(index) for index in range(500))) == health.LIST_LIMIT
+
+
+# --- the reads, on a stand-in admin client shaped like kafka-python 3.0's answers ----------
+
+
+class FakeAdmin:
+    """Answers as kafka-python 3.0.12 did from Kafka 4.4 (KRaft) and 3.9 (ZooKeeper mode)."""
+
+    def __init__(self, kraft=True, controller_id=2):
+        self.kraft = kraft
+        self._controller_id = controller_id  # kafka-python's remembered controller
+        self.controller_at_reassignment_list = "unset"
+
+    def describe_cluster(self):
+        brokers = [
+            {"broker_id": 1, "host": "h", "port": 1, "rack": None, "is_fenced": False},
+            {"broker_id": 3, "host": "h", "port": 3, "rack": None, "is_fenced": True},
+            {"broker_id": 2, "host": "h", "port": 2, "rack": None, "is_fenced": False},
+        ]
+        if not self.kraft:  # DescribeCluster below v2 has no is_fenced
+            brokers = [{"broker_id": 0, "host": "h", "port": 1, "rack": None}]
+        return {"cluster_id": "cid", "controller_id": 2 if self.kraft else 0, "brokers": brokers}
+
+    def describe_metadata_quorum(self):
+        if not self.kraft:
+            from kafka.errors import IncompatibleBrokerVersion
+
+            raise IncompatibleBrokerVersion("no DescribeQuorumRequest")
+        voter = {"replica_id": 1, "log_end_offset": 75, "last_caught_up_timestamp": 5000}
+        observer = {"replica_id": 2, "log_end_offset": 74, "last_caught_up_timestamp": 4800}
+        partition = {
+            "partition_index": 0,
+            "leader_id": 1,
+            "leader_epoch": 1,
+            "high_watermark": 75,
+            "current_voters": [voter],
+            "observers": [observer],
+            "error": None,
+        }
+        return {"topics": [{"topic_name": "__cluster_metadata", "partitions": [partition]}]}
+
+    def describe_topics(self, topics=None):
+        partition = {
+            "error_code": 0,
+            "partition_index": 0,
+            "leader_id": 1,
+            "replica_nodes": [1, 2, 3],
+            "isr_nodes": [1, 2],
+            "offline_replicas": [],
+        }
+        return [{"error_code": 0, "name": "x", "is_internal": False, "partitions": [partition]}]
+
+    def list_partition_reassignments(self):
+        from kafka.structs import TopicPartition
+
+        self.controller_at_reassignment_list = self._controller_id
+        return {TopicPartition("x", 0): {"replicas": [1, 2, 3], "adding_replicas": [3]}}
+
+    def describe_configs(self, resources, config_filter="modified"):
+        assert config_filter == "all"
+        return {
+            "topic": {
+                r.name: {"min.insync.replicas": {"value": "2", "config_source": "DEFAULT_CONFIG"}}
+                for r in resources
+            }
+        }
+
+
+def test_read_snapshot_kraft():
+    admin = FakeAdmin()
+    snapshot = health.read_snapshot(admin, max_lag=1000)
+    assert snapshot["metadata_mode"] == "kraft"
+    assert (snapshot["brokers"], snapshot["fenced_brokers"]) == ([1, 2], [3])
+    assert snapshot["controller_id"] == 1  # the quorum leader, not DescribeCluster's pick (2)
+    assert snapshot["voters"] == [
+        {"id": 1, "log_end_offset": 75, "lag": 0, "lag_ms": 0, "caught_up": True}
+    ]
+    assert snapshot["topics"] == {"x": {0: {"replicas": [1, 2, 3], "isr": [1, 2], "leader": 1}}}
+    assert snapshot["reassignments"] == ["x-0"]
+    # the remembered controller is forgotten before the controller request of every poll
+    assert admin.controller_at_reassignment_list is None
+
+
+def test_read_snapshot_tells_zookeeper_mode_by_the_missing_quorum_api():
+    snapshot = health.read_snapshot(FakeAdmin(kraft=False))
+    assert snapshot["metadata_mode"] == "zookeeper"
+    assert (snapshot["brokers"], snapshot["fenced_brokers"]) == ([0], [])
+    assert (snapshot["controller_id"], snapshot["voters"]) == (0, [])
+
+
+def test_read_snapshot_reraises_other_errors():
+    class Broken(FakeAdmin):
+        def describe_metadata_quorum(self):
+            from kafka.errors import KafkaConnectionError
+
+            raise KafkaConnectionError("controller unreachable")
+
+    with pytest.raises(Exception, match="controller unreachable"):
+        health.read_snapshot(Broken())
+
+
+def test_read_min_isr_is_one_batched_request():
+    assert health.read_min_isr(FakeAdmin(), ["a", "b"]) == {"a": 2, "b": 2}
+    assert health.read_min_isr(FakeAdmin(), []) == {}
+
+
+def test_elect_preferred_reads_every_partition_result():
+    from types import SimpleNamespace as Answer
+
+    class Electing(FakeAdmin):
+        def elect_leaders(self, election_type, topic_partitions, timeout_ms, raise_errors):
+            self.asked = (
+                election_type,
+                topic_partitions,
+                timeout_ms,
+                raise_errors,
+                self._controller_id,
+            )
+            partitions = [
+                Answer(partition_id=0, error_code=0, error_message=None),
+                Answer(partition_id=3, error_code=84, error_message="not needed"),
+            ]
+            return Answer(replica_election_results=[Answer(topic="t", partition_result=partitions)])
+
+    admin = Electing()
+    assert health.elect_preferred(admin, {"t": [0, 3]}, 5000) == [
+        ("t", 0, 0, None),
+        ("t", 3, 84, "not needed"),
+    ]
+    assert admin.asked == (0, {"t": [0, 3]}, 5000, False, None)
