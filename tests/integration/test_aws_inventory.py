@@ -2,7 +2,8 @@
 
 Instances of this project in several roles (and running ones only), stopped ones,
 and another project's must land in exactly the right groups of
-`ansible-inventory --graph`, named by private address.
+`ansible-inventory --graph`, named by private address; node ids come from the
+NodeId tag and only from it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ PROJECT = "datapipe-kafka-pipeline"
 GROUPS = ["zookeeper", "kafka_broker", "logstash_producer", "logstash_consumer"]
 
 
-def launch(client, image, project, role, count=1):
+def launch(client, image, project, role, count=1, *, node_id=None):
     tags = [{"Key": "Project", "Value": project}, {"Key": "Role", "Value": role}]
+    if node_id is not None:
+        tags.append({"Key": "NodeId", "Value": node_id})
     reservation = client.run_instances(
         ImageId=image,
         MinCount=count,
@@ -35,10 +38,15 @@ def launch(client, image, project, role, count=1):
 def instances(moto_server):
     client = moto_server.ec2()
     image = client.describe_images()["Images"][0]["ImageId"]
+    nodes = "zookeeper kafka_broker"
     made = {
-        "nodes": launch(client, image, PROJECT, "zookeeper kafka_broker", count=3),
+        # Two members with a node id (not their position), one without.
+        "nodes": launch(client, image, PROJECT, nodes, node_id="12")
+        + launch(client, image, PROJECT, nodes, node_id="3")
+        + launch(client, image, PROJECT, nodes),
         "producer": launch(client, image, PROJECT, "logstash_producer"),
-        "consumer": launch(client, image, PROJECT, "logstash_consumer"),
+        # A hand-made tag that is no number.
+        "consumer": launch(client, image, PROJECT, "logstash_consumer", node_id="three"),
         "stopped": launch(client, image, PROJECT, "kafka_broker"),
         "other_project": launch(client, image, "someone-else", "kafka_broker"),
     }
@@ -114,3 +122,19 @@ def test_group_vars_declare_the_seed_topic_for_the_brokers(moto_server, instance
     ]
     assert node["kafka_broker_metadata_mode"] == "zookeeper"
     assert "kafka_topics" not in hostvars[instances["producer"][0][1]]
+
+
+def test_node_ids_come_from_the_node_id_tag_only(moto_server, instances):
+    hostvars = inventory(moto_server.env)["_meta"]["hostvars"]
+    (_, tagged_12), (_, tagged_3), (_, untagged) = instances["nodes"]
+    for address, node_id in ((tagged_12, 12), (tagged_3, 3)):
+        assert plain(hostvars[address]["kafka_broker_node_id"]) == node_id
+        assert plain(hostvars[address]["zookeeper_id"]) == node_id
+    # No tag, no variable (not a broken one): the roles decide for that host.
+    for address in (untagged, instances["producer"][0][1]):
+        assert "kafka_broker_node_id" not in hostvars[address]
+        assert "zookeeper_id" not in hostvars[address]
+    # A tag that is not a number reaches the roles as it is (they refuse it), never as 0.
+    consumer = hostvars[instances["consumer"][0][1]]
+    assert plain(consumer["kafka_broker_node_id"]) == "three"
+    assert plain(consumer["zookeeper_id"]) == "three"

@@ -2,8 +2,10 @@
 
 Provisioning twice creates nothing the second time; the security groups allow
 exactly the intended traffic; the instances land in the right inventory groups
-with their Kafka data volume; teardown removes the project's resources and
-leaves another project's alone.
+with their Kafka data volume; each ZooKeeper/Kafka instance gets a NodeId tag
+once, which the inventory reads as its ids and which survives the replacement
+of other instances; teardown removes the project's resources and leaves another
+project's alone. The tests run in file order on one moto server.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ PROJECT = "datapipe-kafka-pipeline"
 OTHER = "someone-else"
 
 
-def playbook(name: str, env: dict, *extra: str) -> dict:
-    result = subprocess.run(
+def run_playbook(name: str, env: dict, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         ["ansible-playbook", str(REPO_ROOT / "playbooks" / name), *extra],
         capture_output=True,
         text=True,
@@ -31,6 +33,10 @@ def playbook(name: str, env: dict, *extra: str) -> dict:
         timeout=600,
         check=False,
     )
+
+
+def playbook(name: str, env: dict, *extra: str) -> dict:
+    result = run_playbook(name, env, *extra)
     assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
     return json.loads(result.stdout)["stats"]["localhost"]
 
@@ -69,21 +75,26 @@ def other_project(moto_server):
 
 
 @pytest.fixture(scope="module")
-def provisioned(moto_server, other_project, tmp_path_factory):
+def provision_args(other_project, tmp_path_factory):
+    """The extra arguments of every provision_ec2.yml run in this module."""
     public_key = tmp_path_factory.mktemp("ssh") / "id_ed25519.pub"
     public_key.write_bytes(
         Ed25519PrivateKey.generate()
         .public_key()
         .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     )
-    extra = [
+    return [
         "-e",
         f"ec2_image_id={other_project['image']}",
         "-e",
         f"ec2_public_key_path={public_key}",
     ]
-    first = playbook("provision_ec2.yml", moto_server.env, *extra)
-    second = playbook("provision_ec2.yml", moto_server.env, *extra)
+
+
+@pytest.fixture(scope="module")
+def provisioned(moto_server, provision_args):
+    first = playbook("provision_ec2.yml", moto_server.env, *provision_args)
+    second = playbook("provision_ec2.yml", moto_server.env, *provision_args)
     return first, second
 
 
@@ -156,6 +167,175 @@ def test_inventory_groups_the_provisioned_instances(moto_server, provisioned):
     for node in listing["kafka_broker"]["hosts"]:
         device = plain(hostvars[node]["kafka_data_device"])
         assert device.startswith("/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol"), device
+
+
+LIVE = ["pending", "running", "stopping", "stopped"]
+
+
+def project_instances(client, states=LIVE) -> dict[str, dict]:
+    """The project's instances in ``states``: instance id -> {state, address, tags}."""
+    reservations = client.describe_instances(
+        Filters=[
+            {"Name": "tag:Project", "Values": [PROJECT]},
+            {"Name": "instance-state-name", "Values": list(states)},
+        ]
+    )["Reservations"]
+    return {
+        i["InstanceId"]: {
+            "state": i["State"]["Name"],
+            "address": i["PrivateIpAddress"],
+            "tags": {t["Key"]: t["Value"] for t in i.get("Tags", [])},
+        }
+        for r in reservations
+        for i in r["Instances"]
+    }
+
+
+def node_id_tags(client) -> dict[str, str | None]:
+    """Instance id -> its NodeId tag (None without one), for every live project instance."""
+    return {i: v["tags"].get("NodeId") for i, v in project_instances(client).items()}
+
+
+def ids_of(listing) -> dict[str, tuple]:
+    """Host (private address) -> (kafka_broker_node_id, zookeeper_id) as the inventory composes
+    them; a missing variable is None."""
+    return {
+        host: (plain(v.get("kafka_broker_node_id")), plain(v.get("zookeeper_id")))
+        for host, v in listing["_meta"]["hostvars"].items()
+    }
+
+
+def inventory_ids(env) -> dict[str, tuple]:
+    return ids_of(inventory_listing(env))
+
+
+def launch_by_hand(client, image, tags) -> str:
+    """An instance of the project made outside provision_ec2.yml (another Group)."""
+    return client.run_instances(
+        ImageId=image,
+        MinCount=1,
+        MaxCount=1,
+        TagSpecifications=[
+            {
+                "ResourceType": "instance",
+                "Tags": [{"Key": k, "Value": v} for k, v in {"Project": PROJECT, **tags}.items()],
+            }
+        ],
+    )["Instances"][0]["InstanceId"]
+
+
+def test_cluster_members_get_node_ids_in_address_order_and_the_inventory_reads_them(
+    moto_server, provisioned
+):
+    instances = project_instances(moto_server.ec2())
+    members = sorted(
+        (v for v in instances.values() if "kafka_broker" in v["tags"]["Role"]),
+        key=lambda v: v["address"],
+    )
+    # The order the roles number hosts without an id in (sorted names), so an
+    # untagged cluster keeps the ids it ran with.
+    assert [m["tags"].get("NodeId") for m in members] == ["1", "2", "3"]
+    others = [v for v in instances.values() if "kafka_broker" not in v["tags"]["Role"]]
+    assert len(others) == 2
+    assert all("NodeId" not in v["tags"] for v in others), others
+
+    ids = inventory_ids(moto_server.env)
+    for position, member in enumerate(members, start=1):
+        assert ids[member["address"]] == (position, position)
+    for other in others:
+        assert ids[other["address"]] == (None, None)
+
+
+def test_a_replacement_takes_the_lost_id_and_no_survivor_moves(
+    moto_server, provisioned, provision_args
+):
+    client = moto_server.ec2()
+    before = inventory_ids(moto_server.env)
+    members = {
+        i: v for i, v in project_instances(client).items() if "kafka_broker" in v["tags"]["Role"]
+    }
+    # Not the highest id: the replacement must fill the gap, not count on.
+    lost = next(i for i, v in members.items() if v["tags"]["NodeId"] == "2")
+    client.terminate_instances(InstanceIds=[lost])
+    survivors = {v["address"]: before[v["address"]] for i, v in members.items() if i != lost}
+    survivor_tags = {i: v["tags"]["NodeId"] for i, v in members.items() if i != lost}
+
+    replaced = playbook("provision_ec2.yml", moto_server.env, *provision_args)
+    assert replaced["changed"] > 0
+    listing = inventory_listing(moto_server.env)
+    brokers = set(listing["kafka_broker"]["hosts"])
+    assert len(brokers) == 3
+    after = ids_of(listing)
+    for address, ids in survivors.items():
+        assert after[address] == ids, address
+    tags = node_id_tags(client)
+    assert {i: tags[i] for i in survivor_tags} == survivor_tags
+    (new,) = brokers - set(survivors)
+    assert after[new] == (2, 2)
+    assert all(2 not in ids for ids in survivors.values())
+
+
+def test_a_node_id_once_given_is_never_changed_and_new_ids_fill_the_smallest_gap(
+    moto_server, provisioned, provision_args
+):
+    client = moto_server.ec2()
+    image = client.describe_images()["Images"][0]["ImageId"]
+    members = {
+        i: v for i, v in project_instances(client).items() if "kafka_broker" in v["tags"]["Role"]
+    }
+    # A member tagged earlier with an id that is not the smallest free one: 3 -> 7.
+    kept = next(i for i, v in members.items() if v["tags"]["NodeId"] == "3")
+    client.create_tags(Resources=[kept], Tags=[{"Key": "NodeId", "Value": "7"}])
+    # A stopped instance still holds its id (3); a terminated one (4) does not.
+    stopped = launch_by_hand(
+        client, image, {"Role": "kafka_broker", "Group": "spare", "NodeId": "3"}
+    )
+    client.stop_instances(InstanceIds=[stopped])
+    gone = launch_by_hand(client, image, {"Role": "kafka_broker", "Group": "gone", "NodeId": "4"})
+    client.terminate_instances(InstanceIds=[gone])
+    # A member made outside the playbook's groups, without an id.
+    added = launch_by_hand(client, image, {"Role": "zookeeper kafka_broker", "Group": "extra"})
+    before = node_id_tags(client)
+    assert before[added] is None and before[kept] == "7" and before[stopped] == "3"
+
+    playbook("provision_ec2.yml", moto_server.env, *provision_args, "--check")
+    assert node_id_tags(client) == before
+
+    tagged_run = playbook("provision_ec2.yml", moto_server.env, *provision_args)
+    assert tagged_run["changed"] == 1, tagged_run
+    after = node_id_tags(client)
+    # Held: 1, 2, 7 and the stopped 3; the smallest free is 4.
+    assert after == {**before, added: "4"}
+    assert project_instances(client)[stopped]["state"] == "stopped"
+
+    instances = project_instances(client)
+    ids = inventory_ids(moto_server.env)
+    assert ids[instances[kept]["address"]] == (7, 7)
+    assert ids[instances[added]["address"]] == (4, 4)
+
+    again = playbook("provision_ec2.yml", moto_server.env, *provision_args)
+    assert again["changed"] == 0, again
+    assert node_id_tags(client) == after
+
+
+def test_a_duplicate_or_malformed_node_id_stops_the_run_and_is_left_alone(
+    moto_server, provisioned, provision_args
+):
+    client = moto_server.ec2()
+    image = client.describe_images()["Images"][0]["ImageId"]
+    twin = launch_by_hand(client, image, {"Role": "kafka_broker", "Group": "twin", "NodeId": "1"})
+    odd = launch_by_hand(client, image, {"Role": "zookeeper", "Group": "odd", "NodeId": "one"})
+    newcomer = launch_by_hand(client, image, {"Role": "kafka_broker", "Group": "newcomer"})
+    before = node_id_tags(client)
+
+    result = run_playbook("provision_ec2.yml", moto_server.env, *provision_args)
+    assert result.returncode != 0
+    assert f"{twin}=1" in result.stdout and f"{odd}=one" in result.stdout, result.stdout[-4000:]
+    # Nothing is renumbered, and no one is numbered while the ids are in doubt.
+    assert node_id_tags(client) == before
+    assert before[newcomer] is None
+
+    client.terminate_instances(InstanceIds=[twin, odd, newcomer])
 
 
 def test_teardown_removes_only_the_project(moto_server, provisioned, other_project):
