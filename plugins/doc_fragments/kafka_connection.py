@@ -10,6 +10,9 @@ options:
     description:
       - Brokers to connect to first, as C(host:port). One reachable broker is enough;
         the client learns the rest of the cluster from it.
+      - Each entry is one C(host:port) with an explicit port from 1 to 65535 (an IPv6 address
+        in brackets); an empty list, a missing port, a scheme such as C(PLAINTEXT://) or
+        several servers in one entry are refused before any connection.
     type: list
     elements: str
     required: true
@@ -22,6 +25,8 @@ options:
   sasl_mechanism:
     description:
       - SASL mechanism. Required when O(security_protocol) is C(SASL_PLAINTEXT) or C(SASL_SSL).
+      - The C(sasl_*) options are refused with a protocol without SASL, and the C(ssl_*) files
+        and password with a protocol without TLS, as they would be ignored.
     type: str
     choices: [PLAIN, SCRAM-SHA-256, SCRAM-SHA-512]
   sasl_username:
@@ -56,8 +61,8 @@ options:
     default: true
   request_timeout:
     description:
-      - Seconds to wait for the first connection and for each request. An unreachable
-        cluster fails the task after this long; it never hangs.
+      - Seconds to wait for the first connection and for each request, V(1) or more. An
+        unreachable cluster fails the task after this long; it never hangs.
     type: int
     default: 30
 requirements:

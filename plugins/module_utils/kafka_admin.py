@@ -59,17 +59,62 @@ KAFKA_CONNECTION_REQUIRED_IF = [
 KAFKA_CONNECTION_REQUIRED_TOGETHER = [("ssl_certfile", "ssl_keyfile")]
 
 
+# host:port, the host a name, an IPv4 address or an IPv6 address in brackets.
+_SERVER = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):([0-9]+)$")
+SASL_OPTIONS = ("sasl_mechanism", "sasl_username", "sasl_password")
+SSL_OPTIONS = ("ssl_cafile", "ssl_certfile", "ssl_keyfile", "ssl_keyfile_password")
+
+
+def connection_problems(params):
+    """What is wrong with the connection options, judged before any request (plain data)."""
+    problems = []
+    servers = params.get("bootstrap_servers") or []
+    if not servers:
+        problems.append("bootstrap_servers is empty: give at least one broker as host:port")
+    for server in servers:
+        match = _SERVER.match(server) if isinstance(server, str) else None
+        if match is None or not 1 <= int(match.group(2)) <= 65535:
+            problems.append(
+                f"bootstrap_servers entry {server!r} is not host:port (a name or address, a"
+                " colon, a port from 1 to 65535, no scheme or spaces), such as kafka1:9092"
+            )
+    timeout = params.get("request_timeout")
+    if timeout is not None and timeout < 1:
+        problems.append(f"request_timeout must be 1 (second) or more, got {timeout}")
+    protocol = params.get("security_protocol") or "PLAINTEXT"
+    for names, kind, protocols in (
+        (SASL_OPTIONS, "SASL", ("SASL_PLAINTEXT", "SASL_SSL")),
+        (SSL_OPTIONS, "TLS", ("SSL", "SASL_SSL")),
+    ):
+        given = [name for name in names if params.get(name) is not None]
+        if given and protocol not in protocols:
+            problems.append(
+                f"{', '.join(given)} given, but security_protocol={protocol} does not use"
+                f" {kind}, so they would be ignored: set security_protocol to"
+                f" {' or '.join(protocols)}, or leave them out"
+            )
+    return problems
+
+
 def kafka_module(argument_spec, **kwargs):
-    """An AnsibleModule with the module's own options plus the shared connection options."""
+    """An AnsibleModule with the module's own options plus the shared connection options.
+
+    The connection options are checked before the module goes on, so no request is ever
+    sent with a value that would be ignored or misread.
+    """
     spec = kafka_connection_argument_spec()
     spec.update(argument_spec)
-    return AnsibleModule(
+    module = AnsibleModule(
         argument_spec=spec,
         supports_check_mode=True,
         required_if=KAFKA_CONNECTION_REQUIRED_IF,
         required_together=KAFKA_CONNECTION_REQUIRED_TOGETHER,
         **kwargs,
     )
+    problems = connection_problems(module.params)
+    if problems:
+        module.fail_json(msg="Nothing was changed: " + "; ".join(problems))
+    return module
 
 
 def compile_pattern(module):

@@ -6,21 +6,36 @@
 Each read is one batched request however many topics are asked about.
 """
 
+import time
+
 try:
     from kafka.admin import ConfigResource, ConfigResourceType
     from kafka.errors import for_code
+    from kafka.structs import TopicPartition
 except ImportError:  # reported by kafka_admin.ensure_kafka_python
-    ConfigResource = ConfigResourceType = for_code = None
+    ConfigResource = ConfigResourceType = for_code = TopicPartition = None
 try:  # the request class our fast topic creation sends; optional (see create_topics)
     from kafka.protocol.admin import CreateTopicsRequest
 except ImportError:
     CreateTopicsRequest = None
 
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.retention import (
+    broker_retention_defaults,
+    cutoffs_for,
+    deletion_preview,
     partition_sizes,
 )
 
 UNKNOWN_TOPIC_OR_PARTITION = 3
+# ListOffsets' own "timestamps" for the first offset and the next offset of a partition.
+EARLIEST_OFFSET = -2
+LATEST_OFFSET = -1
+BROKER_RETENTION_KEYS = (
+    "log.retention.bytes",
+    "log.retention.ms",
+    "log.retention.minutes",
+    "log.retention.hours",
+)
 
 
 def read_cluster(admin):
@@ -63,11 +78,14 @@ def read_topics(admin, names=None):
             )
         partitions = topic["partitions"]
         replicas = dict((p["partition_index"], list(p["replica_nodes"])) for p in partitions)
+        factors = sorted(set(len(r) for r in replicas.values())) or [0]
         topics[topic["name"]] = {
             "name": topic["name"],
             "internal": bool(topic.get("is_internal")),
             "partitions": len(partitions),
-            "replication_factor": max([len(r) for r in replicas.values()] or [0]),
+            # The lowest: what the topic guarantees. replication_factors tells when they differ.
+            "replication_factor": factors[0],
+            "replication_factors": factors,
             "replicas": replicas,
             "leaders": dict((p["partition_index"], p["leader_id"]) for p in partitions),
             "isr": dict((p["partition_index"], list(p["isr_nodes"])) for p in partitions),
@@ -110,6 +128,80 @@ def read_partition_sizes(admin, topic_names):
     if not topic_names:
         return {}
     return partition_sizes(admin.describe_log_dirs(list(topic_names)))
+
+
+def read_broker_retention_defaults(admin, broker_ids):
+    """{"retention.bytes", "retention.ms"}: what a topic falls back to when its override goes.
+
+    Read from every broker that is up; where they differ the smallest limit counts.
+    """
+    resources = [
+        ConfigResource(ConfigResourceType.BROKER, str(broker), list(BROKER_RETENTION_KEYS))
+        for broker in broker_ids
+    ]
+    described = admin.describe_configs(resources, config_filter="all").get("broker", {})
+    return broker_retention_defaults(
+        dict(
+            (broker, dict((key, entry.get("value")) for key, entry in configs.items()))
+            for broker, configs in described.items()
+        )
+    )
+
+
+def read_deletion_facts(admin, cutoffs):
+    """What the data-loss guard weighs, per topic and partition.
+
+    ``cutoffs`` maps topic -> the new retention.ms cut-off as a timestamp in ms, or None
+    when only sizes are needed. Returns {topic: {partition: {"size"} plus, for a cut-off,
+    "earliest", "end", "at_cutoff"}}. Offsets are asked only for partitions holding data,
+    in one request per partition leader and kind of offset.
+    """
+    sizes = read_partition_sizes(admin, list(cutoffs))
+    facts = dict(
+        (topic, dict((index, {"size": size}) for index, size in sizes.get(topic, {}).items()))
+        for topic in cutoffs
+    )
+    timed = dict(
+        (TopicPartition(topic, index), cutoff)
+        for topic, cutoff in cutoffs.items()
+        if cutoff is not None and cutoff > 0
+        for index, size in sizes.get(topic, {}).items()
+        if size > 0
+    )
+    if not timed:
+        return facts
+    earliest = admin.list_partition_offsets(dict((tp, EARLIEST_OFFSET) for tp in timed))
+    end = admin.list_partition_offsets(dict((tp, LATEST_OFFSET) for tp in timed))
+    at_cutoff = admin.list_partition_offsets(timed)
+    for tp in timed:
+        facts[tp.topic][tp.partition].update(
+            earliest=earliest[tp].offset, end=end[tp].offset, at_cutoff=at_cutoff[tp].offset
+        )
+    return facts
+
+
+def read_deletion_preview(admin, lowered, deletes=(), now_ms=None):
+    """{topic: bytes Kafka may delete} for lower retention (``lowered``: topic -> {key: new
+    value}) and deleted topics; only topics that would lose something are named."""
+    if not lowered and not deletes:
+        return {}
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    facts = read_deletion_facts(admin, cutoffs_for(lowered, deletes, now_ms))
+    return deletion_preview(facts, lowered, set(deletes))
+
+
+def read_moving(admin, topics):
+    """{topic: {partition: {"adding", "removing"}}} for reassignments still running."""
+    if not topics:
+        return {}
+    moving = {}
+    for tp, state in admin.list_partition_reassignments(None).items():
+        if tp.topic in topics:
+            moving.setdefault(tp.topic, {})[tp.partition] = {
+                "adding": list(state.get("adding_replicas") or []),
+                "removing": list(state.get("removing_replicas") or []),
+            }
+    return moving
 
 
 def alter_results_problems(results, doing):

@@ -87,3 +87,44 @@ def test_refused_login_is_reported_from_the_connection_log():
         log,
     )
     assert message.startswith("Kafka refused the SASL PLAIN login of user 'u'")
+
+
+def test_plain_connection_options_are_accepted():
+    assert kafka_admin.connection_problems(params()) == []
+    ipv6 = params(bootstrap_servers=["[::1]:9092", "kafka-1.internal:19092", "10.0.0.1:1"])
+    assert kafka_admin.connection_problems(ipv6) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"bootstrap_servers": []}, "bootstrap_servers is empty"),
+        ({"bootstrap_servers": ["k1"]}, "bootstrap_servers entry 'k1' is not host:port"),
+        ({"bootstrap_servers": ["k1:"]}, "entry 'k1:' is not host:port"),
+        ({"bootstrap_servers": ["k1:0"]}, "entry 'k1:0' is not host:port"),
+        ({"bootstrap_servers": ["k1:65536"]}, "entry 'k1:65536' is not host:port"),
+        ({"bootstrap_servers": ["k1:9O92"]}, "entry 'k1:9O92' is not host:port"),
+        ({"bootstrap_servers": ["PLAINTEXT://k1:9092"]}, "is not host:port"),
+        ({"bootstrap_servers": ["k1:9092,k2:9092"]}, "is not host:port"),
+        ({"bootstrap_servers": [" k1:9092"]}, "is not host:port"),
+        ({"bootstrap_servers": [""]}, "entry '' is not host:port"),
+        ({"request_timeout": 0}, "request_timeout must be 1 (second) or more, got 0"),
+        ({"request_timeout": -3}, "request_timeout must be 1 (second) or more"),
+        (
+            {"sasl_username": "u", "sasl_password": "p"},
+            "sasl_username, sasl_password given, but security_protocol=PLAINTEXT does not use SASL",
+        ),
+        ({"sasl_mechanism": "PLAIN"}, "sasl_mechanism given, but security_protocol=PLAINTEXT"),
+        (
+            {"security_protocol": "SASL_PLAINTEXT", "ssl_cafile": "/ca.pem"},
+            "ssl_cafile given, but security_protocol=SASL_PLAINTEXT does not use TLS",
+        ),
+        (
+            {"security_protocol": "SSL", "sasl_username": "u"},
+            "sasl_username given, but security_protocol=SSL does not use SASL",
+        ),
+    ],
+)
+def test_connection_options_that_would_be_ignored_or_misread_are_refused(overrides, message):
+    problems = kafka_admin.connection_problems(params(**overrides))
+    assert any(message in problem for problem in problems), problems
