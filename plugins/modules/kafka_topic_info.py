@@ -11,6 +11,8 @@ description:
     those matching a pattern, their partitions, replication factor, leaders, in-sync replicas,
     under-replicated and offline partition counts, non-default configs and size on disk.
   - Never changes anything.
+  - A topic whose partitions have different replication factors (left by an interrupted
+    change, or by reassignments made by hand) is reported with all of them and a warning.
 author:
   - datapipe maintainers (!UNKNOWN)
 extends_documentation_fragment:
@@ -89,7 +91,11 @@ cluster:
       type: list
       elements: dict
 topics:
-  description: Per topic.
+  description:
+    - Per topic. C(replication_factor) is the lowest replica count of any of its partitions
+      (what the topic guarantees); C(replication_factors) lists every count its partitions
+      have, lowest first, so a topic whose partitions differ shows more than one (and the task
+      warns). C(replication_factors) was added in version 0.2.0.
   returned: always
   type: dict
   sample:
@@ -97,6 +103,7 @@ topics:
       internal: false
       partitions: 3
       replication_factor: 3
+      replication_factors: [3]
       under_replicated_partitions: 0
       offline_partitions: 0
       size_bytes: 1048576
@@ -125,6 +132,8 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_read
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.topic_plan import (
     TOPIC_OVERRIDE_SOURCE,
     matching_topics,
+    replication_factors,
+    topic_name_problems,
 )
 
 
@@ -149,10 +158,12 @@ def topic_report(topic, config, sizes):
                 offline_replicas=topic["offline_replicas"].get(index, []),
             )
         )
+    factors = replication_factors(topic)
     report = dict(
         internal=topic["internal"],
         partitions=topic["partitions"],
-        replication_factor=topic["replication_factor"],
+        replication_factor=factors[0],
+        replication_factors=factors,
         under_replicated_partitions=under_replicated,
         offline_partitions=offline,
         partition_details=details,
@@ -180,6 +191,13 @@ def main():
         mutually_exclusive=[("topics", "pattern")],
     )
     params = module.params
+    problems = [
+        problem
+        for name in params["topics"] or []
+        for problem in topic_name_problems(name, allow_internal=True)
+    ]
+    if problems:
+        module.fail_json(msg="; ".join(problems))
     pattern = compile_pattern(module)
 
     with open_admin_client(module) as admin:
@@ -200,6 +218,14 @@ def main():
         except Exception as error:
             fail_on_kafka_error(module, error, "Could not describe the cluster")
 
+    for name, topic in sorted(topics.items()):
+        factors = replication_factors(topic)
+        if len(factors) > 1:
+            module.warn(
+                f"topic {name} has partitions with different replication factors"
+                f" ({', '.join(str(f) for f in factors)}): kafka_topic with replication_factor"
+                " makes them alike"
+            )
     module.exit_json(
         changed=False,
         cluster=dict(

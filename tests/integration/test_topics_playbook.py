@@ -150,6 +150,15 @@ def test_declared_topics_applied_once_then_nothing_to_change(tmp_path, kraft_bro
         ({"retention_ms": "7 days"}, "retention_ms '7 days' has an unknown unit"),
         ({"partition": 3}, "unknown key(s) partition"),
         ({"partitions": "three"}, "partitions must be a whole number"),
+        # The same key twice would flip between the two values on every run.
+        (
+            {"config": {"retention.ms": 3600000}, "retention_ms": "7d"},
+            "sets retention.ms twice, in config (3600000) and as retention_ms ('7d')",
+        ),
+        ({"retention_bytes": "100mb"}, "refused because its case changes its meaning"),
+        ({"retention_ms": "-0"}, "negative zero"),
+        ({"retention_bytes": None}, "retention_bytes is empty (null)"),
+        ({"config": {"retention.bytes": "1GB"}}, "units such as 100MB or 7d"),
     ],
 )
 def test_a_wrong_entry_changes_nothing(tmp_path, kraft_broker, wrong_entry, message):
@@ -202,3 +211,55 @@ def test_lowering_retention_below_the_data_needs_the_inventory_to_allow_it(tmp_p
     )
     assert allowed["failed"] == 0, allowed["messages"]
     assert topic_state(kraft_broker.bootstrap_servers, [name])[name]["retention.bytes"] == "20000"
+
+
+def fill(bootstrap_servers: str, topic: str, records: int) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+    for _index in range(records):
+        producer.send(topic, b"x" * 1000)
+    producer.flush(timeout=30)
+    producer.close()
+
+
+def test_the_guard_covers_retention_in_config_and_deleted_topics(tmp_path, kraft_broker):
+    """kafka_topics_max_delete_bytes / kafka_topics_allow_data_loss reach kafka_topic too: a
+    retention.bytes in config and a topic with state absent are guarded like retention_bytes."""
+    name = unique("config-guard")
+    servers = kraft_broker.bootstrap_servers
+    declared = {"kafka_topics": [{"name": name, "partitions": 1}]}
+    assert run_topics_playbook(tmp_path, kraft_broker, declared)["failed"] == 0
+    fill(servers, name, 200)
+
+    declared["kafka_topics"][0]["config"] = {"retention.bytes": 20000}
+    blocked = run_topics_playbook(tmp_path, kraft_broker, declared)
+    assert blocked["failed"] == 1
+    assert any("retention.bytes=20000 would let Kafka delete" in m for m in blocked["messages"]), (
+        blocked["messages"]
+    )
+    assert "retention.bytes" not in topic_state(servers, [name])[name]
+
+    allowed = {**declared, "kafka_topics_allow_data_loss": True}
+    checked = run_topics_playbook(tmp_path, kraft_broker, allowed, "--check", "--diff")
+    assert (checked["failed"], checked["changed"]) == (0, 1), checked["messages"]
+    assert "retention.bytes" not in topic_state(servers, [name])[name]
+    applied = run_topics_playbook(tmp_path, kraft_broker, allowed)
+    assert applied["failed"] == 0, applied["messages"]
+    assert topic_state(servers, [name])[name]["retention.bytes"] == "20000"
+    again = run_topics_playbook(tmp_path, kraft_broker, allowed)
+    assert (again["failed"], again["changed"]) == (0, 0)
+    rechecked = run_topics_playbook(tmp_path, kraft_broker, allowed, "--check", "--diff")
+    assert (rechecked["failed"], rechecked["changed"]) == (0, 0)
+
+    # Deleting it: refused while it holds data, unless the inventory allows it.
+    gone = {"kafka_topics": [{"name": name, "state": "absent"}]}
+    refused = run_topics_playbook(tmp_path, kraft_broker, gone)
+    assert refused["failed"] == 1
+    assert any(f"deleting topic {name} would let Kafka delete" in m for m in refused["messages"])
+    assert name in topic_state(servers, [name])
+    roomy = {**gone, "kafka_topics_max_delete_bytes": "10MB"}
+    checked_delete = run_topics_playbook(tmp_path, kraft_broker, roomy, "--check", "--diff")
+    assert (checked_delete["failed"], checked_delete["changed"]) == (0, 1)
+    assert name in topic_state(servers, [name])
+    assert run_topics_playbook(tmp_path, kraft_broker, roomy)["failed"] == 0
+    assert topic_state(servers, [name]) == {}
+    assert run_topics_playbook(tmp_path, kraft_broker, roomy)["changed"] == 0
