@@ -24,7 +24,7 @@ help:
 	@echo "make integration  tests against real Kafka and ZooKeeper on loopback"
 	@echo "make molecule     every molecule scenario: $(SCENARIOS)"
 	@echo "make molecule-<scenario>  one scenario"
-	@echo "make benchmark    1,000 topics: kafka_topic/kafka_retention vs. plain kafka-python"
+	@echo "make benchmark    1,000 topics vs. plain kafka-python; restart phases per broker on the lab"
 
 test: lint sanity unit integration molecule
 	@echo "make test: lint, sanity, unit, integration and molecule ($(SCENARIOS)) all passed"
@@ -66,8 +66,10 @@ integration: venv distributions standin
 molecule: $(addprefix molecule-,$(SCENARIOS))
 
 # Prints wall times and ratios; fails when a target is missed. Not part of `make test`.
-benchmark: venv distributions
+# The restart benchmark brings the lab up in each mode and leaves it down.
+benchmark: prepare
 	$(RUN) python tests/benchmark/topics_benchmark.py
+	$(RUN) python tests/benchmark/restart_benchmark.py
 
 $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions standin
 	$(RUN) molecule test -s $*
