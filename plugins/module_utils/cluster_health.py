@@ -252,6 +252,19 @@ def at_risk(topics, min_isr, node_id):
     return sorted(risky, key=lambda item: (item[0], item[1]))
 
 
+def lasting_risks(topics, min_isr, node_id):
+    """Partitions no wait can make safe to lose ``node_id``, as sorted (topic, partition):
+    the node is one of their replicas and the other replicas are fewer than the topic's
+    min.insync.replicas, so even with every replica in sync, stopping the node leaves them
+    below it (or offline). A stop gate refuses these at once instead of at its deadline."""
+    return sorted(
+        (topic, index)
+        for topic, index, partition in _partitions(topics)
+        if node_id in partition["replicas"]
+        and len(set(partition["replicas"])) - 1 < max(1, min_isr.get(topic, 1))
+    )
+
+
 def _describe_risk(item):
     topic, index, isr, needed = item
     return f"{partition_name(topic, index)} (isr {isr}, min.insync.replicas {needed})"

@@ -27,7 +27,9 @@ description:
     cluster keeps a stopped broker registered, fenced) or holds a replica. A controller-only
     node is a voter and no broker; for it only the quorum counts.
   - Polls until the condition holds or O(timeout) has passed, then fails with what was still
-    wrong. A read that fails because a broker is down (as during its restart) counts as "not
+    wrong. O(wait_for=stoppable) fails at once when a partition of the node has too few
+    replicas for its C(min.insync.replicas) without it, which no wait can change.
+    A read that fails because a broker is down (as during its restart) counts as "not
     yet", not as a failure, until the deadline. A refused login or a missing permission fails
     at once.
 author:
@@ -295,6 +297,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.cluster_he
     election_outcome,
     healthy_problems,
     input_problems,
+    lasting_risks,
     listing,
     node_roles,
     offline,
@@ -481,6 +484,11 @@ class HealthWatch:
                 health, stop, problems = self.judge(snapshot, min_isr)
                 last = (snapshot, min_isr, health, stop, problems)
                 if self.wait_for == "none" or not problems:
+                    return last
+                # A partition with too few replicas stays at risk however long we wait.
+                if self.wait_for == "stoppable" and lasting_risks(
+                    snapshot["topics"], min_isr, self.node_id
+                ):
                     return last
             if not self.waiting or self.remaining() <= 0:
                 return last

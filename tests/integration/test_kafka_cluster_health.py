@@ -214,6 +214,11 @@ def test_stoppable_follows_min_isr_and_the_quorum(cluster):
         assert "wait_for=stoppable: node 2 is not safe to stop (checked once)" in only_replica.msg
         assert spread not in only_replica.msg  # RF 3 / min ISR 2 keeps two without node 2
 
+        # No wait brings the partition a second replica: refused at once, not at the deadline.
+        waiting = check(cluster.servers, wait_for="stoppable", node_id=2, timeout=120)
+        assert waiting.failed and waiting.result["at_risk"] == [f"{solo}-0"]
+        assert waiting.result["waited"] < 20, waiting.result["waited"]
+
         sole_voter = check(cluster.servers, wait_for="stoppable", node_id=1, timeout=0)
         assert sole_voter.failed
         assert "stopping controller voter 1 would leave 0 caught-up voter(s)" in sole_voter.msg

@@ -218,6 +218,24 @@ def test_min_isr_per_topic(partition, min_isr, risky):
     assert bool(health.at_risk(topics, min_isrs, 2)) is risky
 
 
+@pytest.mark.parametrize(
+    ("partition", "min_isr", "lasting"),
+    [
+        (part([2]), 1, True),  # RF 1 on the node: no wait brings a second replica
+        (part([2, 3]), 2, True),  # RF 2 / min ISR 2: one replica left is always below 2
+        (part([1, 2, 3]), 3, True),  # RF 3 / min ISR 3
+        (part([1, 2, 3], isr=[2, 3]), 2, False),  # one short now, but it can catch up
+        (part([1, 2, 3]), 2, False),
+        (part([1, 3]), 2, False),  # the node holds no replica
+        (part([2]), None, True),  # min ISR unknown counts as 1
+    ],
+)
+def test_lasting_risks_are_those_no_wait_can_fix(partition, min_isr, lasting):
+    topics = {"t": {0: partition}}
+    min_isrs = {} if min_isr is None else {"t": min_isr}
+    assert health.lasting_risks(topics, min_isrs, 2) == ([("t", 0)] if lasting else [])
+
+
 def test_min_isr_is_each_topics_own():
     topics = {"strict": {0: part([1, 2, 3])}, "loose": {0: part([1, 2, 3])}}
     risky = health.at_risk(topics, {"strict": 3, "loose": 2}, 2)
