@@ -126,7 +126,7 @@ def test_group_vars_declare_the_seed_topic_for_the_brokers(moto_server, instance
 
 def test_node_ids_come_from_the_node_id_tag_only(moto_server, instances):
     hostvars = inventory(moto_server.env)["_meta"]["hostvars"]
-    (_, tagged_12), (_, tagged_3), (_, untagged) = instances["nodes"]
+    (_id_12, tagged_12), (_id_3, tagged_3), (_id_untagged, untagged) = instances["nodes"]
     for address, node_id in ((tagged_12, 12), (tagged_3, 3)):
         assert plain(hostvars[address]["kafka_broker_node_id"]) == node_id
         assert plain(hostvars[address]["zookeeper_id"]) == node_id

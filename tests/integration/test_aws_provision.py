@@ -169,7 +169,7 @@ def test_inventory_groups_the_provisioned_instances(moto_server, provisioned):
         assert device.startswith("/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol"), device
 
 
-LIVE = ["pending", "running", "stopping", "stopped"]
+LIVE = ("pending", "running", "stopping", "stopped")
 
 
 def project_instances(client, states=LIVE) -> dict[str, dict]:
