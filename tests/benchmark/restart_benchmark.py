@@ -49,7 +49,8 @@ def rolling_restart_phases(mode: str) -> dict:
     report = json.loads(completed.stdout)
     for play in report["plays"]:
         for task in play["tasks"]:
-            if task["task"]["name"].startswith("Report why each node restarted"):
+            # The JSON callback names a role's task "<role> : <name>".
+            if "Report why each node restarted" in task["task"]["name"]:
                 for host_result in task["hosts"].values():
                     phases = host_result.get("msg")
                     if isinstance(phases, list):
