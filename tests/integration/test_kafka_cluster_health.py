@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
 from playbook_run import run_task
 
 MODULE = "kafka_cluster_health"
@@ -54,9 +55,23 @@ class ClusterView:
         self.admin.create_topics({name: spec}, wait_for_metadata=True)
 
     def delete(self, *names) -> None:
-        present = [name for name in names if name in self.admin.list_topics()]
-        if present:
-            self.admin.delete_topics(present)
+        """Delete the topics with a client of its own, retrying for a while: after a broker
+        restart a long-lived kafka-python client may still send controller requests to a
+        broker id it no longer knows (it caches the controller id)."""
+        deadline = time.monotonic() + 60
+        while True:
+            admin = KafkaAdminClient(bootstrap_servers=self.servers, request_timeout_ms=15000)
+            try:
+                present = [name for name in names if name in admin.list_topics()]
+                if present:
+                    admin.delete_topics(present)
+                return
+            except KafkaError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+            finally:
+                admin.close()
 
     def partitions(self, name) -> dict:
         [topic] = self.admin.describe_topics([name])
