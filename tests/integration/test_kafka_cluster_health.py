@@ -53,6 +53,16 @@ class ClusterView:
         else:
             spec.update(num_partitions=partitions, replication_factor=factor)
         self.admin.create_topics({name: spec}, wait_for_metadata=True)
+        # Tests compare snapshots of every partition's leader: wait until the new topic is
+        # in the cluster-wide listing with a leader for each partition.
+        deadline = time.monotonic() + 60
+        while True:
+            listed = {topic["name"]: topic for topic in self.admin.describe_topics()}
+            partitions = listed.get(name, {}).get("partitions", [])
+            if partitions and all(p["leader_id"] >= 0 for p in partitions):
+                return
+            assert time.monotonic() < deadline, f"{name} has no leader for every partition"
+            time.sleep(0.5)
 
     def delete(self, *names) -> None:
         """Delete the topics with a client of its own, retrying for a while: after a broker
@@ -101,9 +111,20 @@ class ClusterView:
 
     def wait_in_sync(self, timeout_s: float = 120) -> None:
         deadline = time.monotonic() + timeout_s
-        while self.under_replicated():
-            assert time.monotonic() < deadline, f"still under-replicated: {self.under_replicated()}"
-            time.sleep(0.5)
+        lagging = ["not read yet"]
+        while lagging:
+            assert time.monotonic() < deadline, f"still under-replicated: {lagging}"
+            try:
+                lagging = self.under_replicated()
+            except KafkaError:
+                # Just after a broker restart the long-lived client may still hold state
+                # from before (a node it cannot reach); start it afresh and read again.
+                self.admin.close()
+                self.admin = KafkaAdminClient(
+                    bootstrap_servers=self.servers, request_timeout_ms=15000
+                )
+            if lagging:
+                time.sleep(0.5)
 
 
 @pytest.fixture
