@@ -91,5 +91,5 @@ lab: prepare
 	@echo "  A shell:    docker exec -it dp-node1 bash"
 	@echo "  Tear down:  make lab-down"
 
-lab-down: venv
+lab-down: venv engine
 	$(RUN) ansible-playbook -i inventories/lab tests/lab/containers.yml -e lab_state=absent
