@@ -120,7 +120,7 @@ def _fingerprint(body):
         return hashlib.sha256(b"\x9a" + len(body).to_bytes(4, "big") + body).hexdigest().upper()
     if version == 6:
         return hashlib.sha256(b"\x9b" + len(body).to_bytes(4, "big") + body).hexdigest().upper()
-    raise AnsibleFilterError(f"OpenPGP V{version} keys are not accepted (only V4, V5 and V6)")
+    return None  # V3 and older: MD5 fingerprints, never pinned (old KEYS files may hold them)
 
 
 def _keys(texts):
@@ -134,7 +134,7 @@ def _keys(texts):
                 if tag == _PUBLIC_KEY:
                     keys.append({"fingerprint": _fingerprint(body), "subkeys": [], "raw": raw})
                 elif keys:
-                    if tag == _PUBLIC_SUBKEY:
+                    if tag == _PUBLIC_SUBKEY and _fingerprint(body):
                         keys[-1]["subkeys"].append(_fingerprint(body))
                     keys[-1]["raw"] += raw
     return keys
@@ -144,7 +144,7 @@ def pgp_fingerprints(texts):
     """Fingerprints of the primary keys in the armored text(s), in order, without repeats."""
     seen = []
     for key in _keys(texts):
-        if key["fingerprint"] not in seen:
+        if key["fingerprint"] and key["fingerprint"] not in seen:
             seen.append(key["fingerprint"])
     return seen
 

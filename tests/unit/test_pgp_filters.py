@@ -85,6 +85,24 @@ def test_fingerprints(text, expected):
     assert pgp.pgp_fingerprints(text) == expected
 
 
+def armor(data):
+    return (
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n"
+        + base64.b64encode(data).decode()
+        + "\n-----END PGP PUBLIC KEY BLOCK-----\n"
+    )
+
+
+def test_old_v3_keys_are_skipped_not_fatal():
+    """Old KEYS files may hold V3 keys (MD5 fingerprints): never pinned, never in the way."""
+    v3_body = bytes([3]) + bytes(20)
+    v3_key = bytes([0x99, 0, len(v3_body)]) + v3_body
+    test_key = base64.b64decode(pgp.pgp_keyring(TEST_KEY, [TEST_FPR]))
+    text = armor(v3_key + test_key)
+    assert pgp.pgp_fingerprints(text) == [TEST_FPR]
+    assert base64.b64decode(pgp.pgp_keyring(text, [TEST_FPR])) == test_key
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -111,11 +129,7 @@ def test_fingerprints_refuse_damaged_keys(text, message):
 )
 def test_keyring_keeps_pinned_keys_only(pins, kept):
     keyring = base64.b64decode(pgp.pgp_keyring(KEYS_FILE, pins))
-    armored = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n" if keyring else ""
-    if keyring:
-        body = base64.b64encode(keyring).decode()
-        armored += body + "\n-----END PGP PUBLIC KEY BLOCK-----\n"
-    assert pgp.pgp_fingerprints(armored) == kept
+    assert pgp.pgp_fingerprints(armor(keyring) if keyring else "") == kept
 
 
 @pytest.mark.parametrize("pin", ["F364C6E213FCD530", "0x" + "F" * 39, "not hex" * 6, ""])
