@@ -1,7 +1,12 @@
 """playbooks/provision_ec2.yml and teardown_ec2.yml against a local moto server.
 
-Provisioning twice creates nothing the second time; the security groups allow
-exactly the intended traffic; the instances land in the right inventory groups
+Without the address ranges allowed in from outside (SSH, Kafka's admin access,
+the producer's ingest input), which have no default, the run stops before it
+creates anything and names every missing one. Provisioning twice creates nothing
+the second time; the security groups allow exactly the intended traffic, in and
+out, for a secured cluster (SASL_SSL, the default, and SSL) and a plaintext one;
+the instances require IMDSv2 and their EBS volumes are encrypted (with the KMS
+key given); the instances land in the right inventory groups
 with their Kafka data volume; each ZooKeeper/Kafka instance gets a NodeId tag
 once, which the inventory reads as its ids and which survives the replacement
 of other instances; teardown removes the project's resources and leaves another
@@ -11,6 +16,7 @@ project's alone. The tests run in file order on one moto server.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -22,6 +28,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "datapipe-kafka-pipeline"
 OTHER = "someone-else"
+# The address ranges the operator must give (documentation ranges, one each, so
+# each rule shows where it comes from).
+SSH = "198.51.100.0/24"
+ADMIN = "203.0.113.0/24"
+INGEST = "192.0.2.0/24"
+RANGES = {"ec2_ssh_cidr": SSH, "ec2_admin_cidr": ADMIN, "ec2_ingest_cidr": INGEST}
+ANYWHERE = "0.0.0.0/0"  # the documented default of the package mirrors' egress
+KMS_KEY = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 
 
 def run_playbook(name: str, env: dict, *extra: str) -> subprocess.CompletedProcess:
@@ -75,8 +89,8 @@ def other_project(moto_server):
 
 
 @pytest.fixture(scope="module")
-def provision_args(other_project, tmp_path_factory):
-    """The extra arguments of every provision_ec2.yml run in this module."""
+def base_args(other_project, tmp_path_factory):
+    """The image and key of every provision_ec2.yml run in this module, no address ranges."""
     public_key = tmp_path_factory.mktemp("ssh") / "id_ed25519.pub"
     public_key.write_bytes(
         Ed25519PrivateKey.generate()
@@ -89,6 +103,94 @@ def provision_args(other_project, tmp_path_factory):
         "-e",
         f"ec2_public_key_path={public_key}",
     ]
+
+
+def range_args(ranges: dict[str, str]) -> list[str]:
+    return [arg for name, value in ranges.items() for arg in ("-e", f"{name}={value}")]
+
+
+@pytest.fixture(scope="module")
+def provision_args(base_args):
+    """The extra arguments of every provision_ec2.yml run of the project in this module."""
+    return [*base_args, *range_args(RANGES)]
+
+
+def project_resources(client, project=PROJECT) -> dict[str, list]:
+    """What provisioning made for ``project``, by kind (terminated instances left out)."""
+    instances = [
+        i["InstanceId"]
+        for r in client.describe_instances(Filters=[{"Name": "tag:Project", "Values": [project]}])[
+            "Reservations"
+        ]
+        for i in r["Instances"]
+        if i["State"]["Name"] != "terminated"
+    ]
+    return {
+        "vpcs": tagged(client.describe_vpcs()["Vpcs"], project),
+        "subnets": tagged(client.describe_subnets()["Subnets"], project),
+        "internet gateways": tagged(
+            client.describe_internet_gateways()["InternetGateways"], project
+        ),
+        "security groups": tagged(client.describe_security_groups()["SecurityGroups"], project),
+        "key pairs": tagged(client.describe_key_pairs()["KeyPairs"], project),
+        "volumes": tagged(client.describe_volumes()["Volumes"], project),
+        "instances": instances,
+    }
+
+
+def refusal(result: subprocess.CompletedProcess) -> str:
+    """The message of the task that stopped a provision_ec2.yml run."""
+    assert result.returncode != 0, result.stdout[-4000:]
+    for play in json.loads(result.stdout)["plays"]:
+        for task in play["tasks"]:
+            outcome = task["hosts"].get("localhost", {})
+            if outcome.get("failed"):
+                return outcome["msg"]
+    raise AssertionError(f"no failed task:\n{result.stdout[-4000:]}")
+
+
+# These run before anything of the project exists (file order).
+@pytest.mark.parametrize(
+    "missing",
+    [
+        ["ec2_ssh_cidr"],
+        ["ec2_admin_cidr"],
+        ["ec2_ingest_cidr"],
+        ["ec2_ssh_cidr", "ec2_ingest_cidr"],
+        ["ec2_ssh_cidr", "ec2_admin_cidr", "ec2_ingest_cidr"],
+    ],
+)
+def test_a_missing_address_range_stops_the_run_before_anything_is_made(
+    moto_server, base_args, missing
+):
+    given = {name: value for name, value in RANGES.items() if name not in missing}
+    # An empty value counts as missing, as an unset one does.
+    empty = ["-e", f"{missing[0]}="] if len(missing) > 1 else []
+    result = run_playbook(
+        "provision_ec2.yml", moto_server.env, *base_args, *range_args(given), *empty
+    )
+    message = refusal(result)
+    named = re.match(r"Set ([^:]+):", message)
+    assert named, message
+    assert named.group(1).split(", ") == missing, message
+    assert "There is no default; nothing was created or changed" in message
+    assert all(not made for made in project_resources(moto_server.ec2()).values())
+
+
+@pytest.mark.parametrize(
+    "extra, named",
+    [
+        (["-e", "ec2_admin_cidr=203.0.113.7"], "203.0.113.7"),
+        (["-e", '{"ec2_ssh_cidr": ["198.51.100.0/24", "anywhere"]}'], "anywhere"),
+        (["-e", "kafka_broker_security_protocol=SASL_PLAINTEXT"], "not SASL_PLAINTEXT"),
+    ],
+)
+def test_a_malformed_range_or_security_protocol_stops_the_run_before_anything_is_made(
+    moto_server, provision_args, extra, named
+):
+    message = refusal(run_playbook("provision_ec2.yml", moto_server.env, *provision_args, *extra))
+    assert named in message and "Nothing was created or changed" in message, message
+    assert all(not made for made in project_resources(moto_server.ec2()).values())
 
 
 @pytest.fixture(scope="module")
@@ -104,40 +206,237 @@ def test_second_run_changes_nothing(provisioned):
     assert second["changed"] == 0, second
 
 
-def rules_of(group, names_by_id):
-    """{(port, source)} allowed into a group; source is a group name or a CIDR."""
+def rules_of(group, roles_by_id, direction="IpPermissions"):
+    """{(port, peer)} a group lets in (or, with IpPermissionsEgress, out); the peer is a
+    group's role or a CIDR. A rule for every protocol and port shows as ("all", peer)."""
     rules = set()
-    for permission in group["IpPermissions"]:
-        for port in range(permission["FromPort"], permission["ToPort"] + 1):
+    for permission in group[direction]:
+        if permission["IpProtocol"] == "-1":
+            ports = ["all"]
+        else:
+            assert permission["IpProtocol"] == "tcp", permission
+            ports = range(permission["FromPort"], permission["ToPort"] + 1)
+        for port in ports:
             for pair in permission.get("UserIdGroupPairs", []):
-                rules.add((port, names_by_id[pair["GroupId"]].removeprefix(f"{PROJECT}-")))
+                rules.add((port, roles_by_id[pair["GroupId"]]))
             for ip_range in permission.get("IpRanges", []):
                 rules.add((port, ip_range["CidrIp"]))
+            for ip_range in permission.get("Ipv6Ranges", []):
+                rules.add((port, ip_range["CidrIpv6"]))
     return rules
 
 
+def groups_of(client, project=PROJECT) -> dict[str, tuple[set, set]]:
+    """Role -> (ingress, egress) of each of the project's security groups."""
+    groups = tagged(client.describe_security_groups()["SecurityGroups"], project)
+    roles_by_id = {g["GroupId"]: g["GroupName"].removeprefix(f"{project}-") for g in groups}
+    return {
+        roles_by_id[g["GroupId"]]: (
+            rules_of(g, roles_by_id),
+            rules_of(g, roles_by_id, "IpPermissionsEgress"),
+        )
+        for g in groups
+    }
+
+
+MIRRORS = {(443, ANYWHERE), (80, ANYWHERE)}
+
+
 def test_security_groups_allow_exactly_the_intended_traffic(moto_server, provisioned):
-    groups = tagged(moto_server.ec2().describe_security_groups()["SecurityGroups"])
-    names_by_id = {g["GroupId"]: g["GroupName"] for g in groups}
-    by_role = {g["GroupName"].removeprefix(f"{PROJECT}-"): g for g in groups}
-    admin = ssh = ingest = "10.0.0.0/8"
-    assert rules_of(by_role["zookeeper"], names_by_id) == {
-        (2181, "zookeeper"),
-        (2181, "kafka_broker"),
-        (2888, "zookeeper"),
-        (3888, "zookeeper"),
-        (22, ssh),
+    """A secured cluster (SASL_SSL, the default): TLS ports only, no 2181, each port only
+    from (and to) the groups that use it, the operator's ranges, and the mirrors."""
+    groups = groups_of(moto_server.ec2())
+    assert sorted(groups) == sorted(
+        ["zookeeper", "kafka_broker", "logstash_producer", "logstash_consumer"]
+    )
+    assert groups["zookeeper"] == (
+        {
+            (2182, "zookeeper"),
+            (2182, "kafka_broker"),
+            (2888, "zookeeper"),
+            (3888, "zookeeper"),
+            (22, SSH),
+        },
+        {(2182, "zookeeper"), (2888, "zookeeper"), (3888, "zookeeper"), *MIRRORS},
+    )
+    assert groups["kafka_broker"] == (
+        {
+            (9092, "logstash_producer"),
+            (9092, "logstash_consumer"),
+            (9092, ADMIN),
+            (9094, "kafka_broker"),
+            (9093, "kafka_broker"),
+            (22, SSH),
+        },
+        {(2182, "zookeeper"), (9094, "kafka_broker"), (9093, "kafka_broker"), *MIRRORS},
+    )
+    assert groups["logstash_producer"] == (
+        {(8080, INGEST), (22, SSH)},
+        {(9092, "kafka_broker"), *MIRRORS},
+    )
+    assert groups["logstash_consumer"] == ({(22, SSH)}, {(9092, "kafka_broker"), *MIRRORS})
+
+
+def network_args(project: str, *extra: str) -> list[str]:
+    """Arguments of a run for another project of this module."""
+    return ["-e", f"ec2_project={project}", *extra]
+
+
+def test_a_plaintext_cluster_keeps_the_plaintext_ports(moto_server, provision_args):
+    """PLAINTEXT: 9092 between brokers too, ZooKeeper on 2181, no 9094 or 2182. One node,
+    whose volumes are encrypted with the KMS key given; teardown removes it all."""
+    project = "datapipe-plaintext"
+    node = {
+        "name": "node",
+        "roles": ["zookeeper", "kafka_broker"],
+        "count": 1,
+        "instance_type": "t3.large",
+        "kafka_data_volume": True,
     }
-    assert rules_of(by_role["kafka_broker"], names_by_id) == {
-        (9092, "kafka_broker"),
-        (9092, "logstash_producer"),
-        (9092, "logstash_consumer"),
-        (9092, admin),
-        (9093, "kafka_broker"),
-        (22, ssh),
+    args = [
+        *provision_args,
+        *network_args(
+            project,
+            "-e",
+            "kafka_broker_security_protocol=PLAINTEXT",
+            "-e",
+            f"ec2_ebs_kms_key_id={KMS_KEY}",
+            "-e",
+            json.dumps({"ec2_instance_groups": [node]}),
+        ),
+    ]
+    assert playbook("provision_ec2.yml", moto_server.env, *args)["changed"] > 0
+    client = moto_server.ec2()
+    groups = groups_of(client, project)
+    assert groups["zookeeper"] == (
+        {
+            (2181, "zookeeper"),
+            (2181, "kafka_broker"),
+            (2888, "zookeeper"),
+            (3888, "zookeeper"),
+            (22, SSH),
+        },
+        {(2181, "zookeeper"), (2888, "zookeeper"), (3888, "zookeeper"), *MIRRORS},
+    )
+    assert groups["kafka_broker"] == (
+        {
+            (9092, "kafka_broker"),
+            (9092, "logstash_producer"),
+            (9092, "logstash_consumer"),
+            (9092, ADMIN),
+            (9093, "kafka_broker"),
+            (22, SSH),
+        },
+        {(2181, "zookeeper"), (9092, "kafka_broker"), (9093, "kafka_broker"), *MIRRORS},
+    )
+    assert groups["logstash_producer"] == (
+        {(8080, INGEST), (22, SSH)},
+        {(9092, "kafka_broker"), *MIRRORS},
+    )
+    assert groups["logstash_consumer"] == ({(22, SSH)}, {(9092, "kafka_broker"), *MIRRORS})
+
+    (instance,) = [
+        i
+        for r in client.describe_instances(
+            Filters=[
+                {"Name": "tag:Project", "Values": [project]},
+                {"Name": "instance-state-name", "Values": ["running"]},
+            ]
+        )["Reservations"]
+        for i in r["Instances"]
+    ]
+    assert instance["MetadataOptions"]["HttpTokens"] == "required"
+    volumes = volumes_of(client, instance)
+    assert sorted(volumes) == sorted([instance["RootDeviceName"], "/dev/sdf"])
+    for device, volume in volumes.items():
+        assert volume["Encrypted"] is True, device
+        assert volume["KmsKeyId"] == KMS_KEY, device
+
+    assert playbook("provision_ec2.yml", moto_server.env, *args)["changed"] == 0
+    playbook("teardown_ec2.yml", moto_server.env, *network_args(project))
+    assert all(not made for made in project_resources(client, project).values())
+
+
+def test_ssl_opens_the_secured_ports_and_egress_follows_its_variables(moto_server, provision_args):
+    """SSL (client certificates) opens what SASL_SSL opens. The mirrors' ranges and the
+    extra egress rules are the operator's; an empty range closes the port. No instances."""
+    project = "datapipe-ssl"
+    settings = {
+        "kafka_broker_security_protocol": "SSL",
+        "ec2_instance_groups": [],
+        "ec2_egress_https_cidrs": ["10.8.0.0/16", "10.9.0.0/16"],
+        "ec2_egress_http_cidrs": [],
+        "ec2_egress_extra_rules": {
+            "logstash_consumer": [
+                {"proto": "tcp", "ports": [9200], "cidr_ip": "10.20.0.0/16", "rule_desc": "es"}
+            ]
+        },
     }
-    assert rules_of(by_role["logstash_producer"], names_by_id) == {(8080, ingest), (22, ssh)}
-    assert rules_of(by_role["logstash_consumer"], names_by_id) == {(22, ssh)}
+    args = [*provision_args, *network_args(project, "-e", json.dumps(settings))]
+    playbook("provision_ec2.yml", moto_server.env, *args)
+    groups = groups_of(moto_server.ec2(), project)
+    mirrors = {(443, "10.8.0.0/16"), (443, "10.9.0.0/16")}
+    assert groups["zookeeper"] == (
+        {
+            (2182, "zookeeper"),
+            (2182, "kafka_broker"),
+            (2888, "zookeeper"),
+            (3888, "zookeeper"),
+            (22, SSH),
+        },
+        {(2182, "zookeeper"), (2888, "zookeeper"), (3888, "zookeeper"), *mirrors},
+    )
+    assert groups["kafka_broker"] == (
+        {
+            (9092, "logstash_producer"),
+            (9092, "logstash_consumer"),
+            (9092, ADMIN),
+            (9094, "kafka_broker"),
+            (9093, "kafka_broker"),
+            (22, SSH),
+        },
+        {(2182, "zookeeper"), (9094, "kafka_broker"), (9093, "kafka_broker"), *mirrors},
+    )
+    assert groups["logstash_producer"] == (
+        {(8080, INGEST), (22, SSH)},
+        {(9092, "kafka_broker"), *mirrors},
+    )
+    assert groups["logstash_consumer"] == (
+        {(22, SSH)},
+        {(9092, "kafka_broker"), (9200, "10.20.0.0/16"), *mirrors},
+    )
+    assert playbook("provision_ec2.yml", moto_server.env, *args)["changed"] == 0
+    playbook("teardown_ec2.yml", moto_server.env, *network_args(project))
+    assert all(not made for made in project_resources(moto_server.ec2(), project).values())
+
+
+def volumes_of(client, instance) -> dict[str, dict]:
+    """Device name -> the EBS volume attached there."""
+    ids = {m["Ebs"]["VolumeId"]: m["DeviceName"] for m in instance["BlockDeviceMappings"]}
+    return {ids[v["VolumeId"]]: v for v in client.describe_volumes(VolumeIds=list(ids))["Volumes"]}
+
+
+def test_instances_require_imdsv2_and_have_only_encrypted_volumes(moto_server, provisioned):
+    client = moto_server.ec2()
+    reservations = client.describe_instances(
+        Filters=[
+            {"Name": "tag:Project", "Values": [PROJECT]},
+            {"Name": "instance-state-name", "Values": ["running"]},
+        ]
+    )["Reservations"]
+    instances = [i for r in reservations for i in r["Instances"]]
+    assert len(instances) == 5
+    for instance in instances:
+        metadata = instance["MetadataOptions"]
+        assert metadata["HttpTokens"] == "required", metadata
+        assert metadata["HttpEndpoint"] == "enabled", metadata
+        assert metadata["HttpPutResponseHopLimit"] == 1, metadata
+        volumes = volumes_of(client, instance)
+        assert instance["RootDeviceName"] in volumes
+        for device, volume in volumes.items():
+            # No key given: the account's AWS-managed key, whatever moto names it.
+            assert volume["Encrypted"] is True, (instance["InstanceId"], device)
+            assert volume.get("KmsKeyId") != KMS_KEY
 
 
 def test_instances_carry_role_tags_and_kafka_nodes_a_data_volume(moto_server, provisioned):
