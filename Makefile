@@ -78,8 +78,9 @@ $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions standi
 lab: prepare
 	$(RUN) ansible-playbook -i inventories/lab tests/lab/containers.yml
 	$(RUN) ansible-playbook -i inventories/lab playbooks/site.yml $(LAB_MODE_VARS)
-	$(RUN) python tests/lab/pipeline_probe.py --producer dp-producer --consumer dp-consumer \
-	    --expect-config twitter retention.bytes=100000000
+	$(RUN) ansible-playbook -i inventories/lab molecule/resources/client_settings.yml $(LAB_MODE_VARS)
+	$(RUN) sh -c 'python tests/lab/pipeline_probe.py --producer dp-producer --consumer dp-consumer \
+	    --client-dir "$$DATAPIPE_LAB_CACHE/lab-client" --expect-config twitter retention.bytes=100000000'
 	@echo
 	@echo "Lab is up ($(MODE) mode): dp-node1..3 run $(if $(filter kraft,$(MODE)),Kafka 4 in KRaft mode,ZooKeeper and Kafka 3.9),"
 	@echo "dp-producer and dp-consumer run Logstash's lab stand-in (it checks pipelines, processes no events)."

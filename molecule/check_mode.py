@@ -4,10 +4,15 @@ Molecule's own `check` step fails only on errors, so the scenarios count the
 changes themselves: each scenario imports the test below into one of its test
 files, and it runs once per scenario (it takes no `host`). A scenario whose side
 effect changes the configuration keeps that change in vars/side_effect.yml,
-which the check run takes as extra vars: the state the scenario ends in."""
+which the check run takes as extra vars: the state the scenario ends in.
+
+A secured scenario (its converge wrote secrets.json, the passwords the
+inventory configures) runs the check with -vvv as well, and no password and no
+private key may appear anywhere in that output."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -43,6 +48,10 @@ def test_check_mode_on_the_converged_hosts_changes_nothing():
     inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
     argv = ["ansible-playbook", "-i", str(inventory), str(scenario / "converge.yml")]
     argv += ["--check", "--diff"]
+    secrets_file = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "secrets.json"
+    secrets = json.loads(secrets_file.read_text()) if secrets_file.exists() else []
+    if secrets:
+        argv += ["-vvv"]
     side_effect_vars = scenario / "vars" / "side_effect.yml"
     if side_effect_vars.exists():
         argv += ["-e", f"@{side_effect_vars}"]
@@ -62,3 +71,9 @@ def test_check_mode_on_the_converged_hosts_changes_nothing():
     assert platforms <= set(recap), f"hosts missing from the recap: {platforms - set(recap)}"
     assert changed_tasks == {}, f"tasks that would change: {changed_tasks}"
     assert set(recap.values()) == {0}
+    output = completed.stdout + completed.stderr
+    leaked = [f"secret #{number}" for number, secret in enumerate(secrets) if secret in output]
+    leaked += ["a private key"] if "PRIVATE KEY-----" in output else []
+    assert not leaked, f"-vvv --diff output shows {leaked}"
+    if secrets:
+        print(f"-vvv --diff output: {len(output)} characters, none of {len(secrets)} secrets in it")

@@ -4,18 +4,31 @@ rolling restart under load lost no acknowledged message."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import re
 import time
 import uuid
 from pathlib import Path
 
 import docker
 import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
 EXPECTED_BROKER_IDS = [1, 2, 3]
+
+
+def client_settings() -> dict:
+    """kafka-python connection settings the converge left (resources/client_settings.yml):
+    the admin principal and the CA on a SASL_SSL cluster, {} on a PLAINTEXT one."""
+    path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "kafka-client.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def broker_addresses() -> list[str]:
@@ -33,7 +46,7 @@ def broker_addresses() -> list[str]:
 
 
 def test_every_broker_is_registered():
-    admin = KafkaAdminClient(bootstrap_servers=broker_addresses())
+    admin = KafkaAdminClient(bootstrap_servers=broker_addresses(), **client_settings())
     try:
         brokers = admin.describe_cluster()["brokers"]
     finally:
@@ -45,7 +58,7 @@ def test_replicated_topic_produced_through_one_broker_consumed_through_another()
     addresses = broker_addresses()
     first, second = addresses[0], addresses[1]
     topic = f"verify-{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=first)
+    admin = KafkaAdminClient(bootstrap_servers=first, **client_settings())
     try:
         admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=3)])
         partitions = admin.describe_topics([topic])[0]["partitions"]
@@ -61,7 +74,7 @@ def test_replicated_topic_produced_through_one_broker_consumed_through_another()
 def round_trip(producer_bootstrap: str, consumer_bootstrap: str, topic: str, value: bytes):
     """Produce `value` (acks=all) through one bootstrap server and return every value
     a new consumer reads from the topic through another."""
-    producer = KafkaProducer(bootstrap_servers=producer_bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=producer_bootstrap, acks="all", **client_settings())
     producer.send(topic, value=value).get(timeout=30)
     producer.close()
     consumer = KafkaConsumer(
@@ -69,6 +82,7 @@ def round_trip(producer_bootstrap: str, consumer_bootstrap: str, topic: str, val
         bootstrap_servers=consumer_bootstrap,
         auto_offset_reset="earliest",
         consumer_timeout_ms=20000,
+        **client_settings(),
     )
     values = [record.value for record in consumer]
     consumer.close()
@@ -77,7 +91,9 @@ def round_trip(producer_bootstrap: str, consumer_bootstrap: str, topic: str, val
 
 def read_topic(bootstrap: list[str], topic: str) -> dict[tuple[int, int], tuple[bytes, bytes]]:
     """Every record of `topic`, by (partition, offset), read up to the end offsets."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **client_settings()
+    )
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         consumer.assign(partitions)
@@ -121,3 +137,229 @@ def test_rolling_restart_under_load_lost_no_acknowledged_message():
     assert len(keys) == len(set(keys)), "a message was written twice"
     assert report["offline_observations"] == []
     assert report["leader_checks"] > 10
+
+
+# --- a secured cluster (SASL_SSL): what a stranger can and cannot do -----------
+
+
+def tool_config_args(host) -> str:
+    """`--command-config FILE` for Kafka's tools on `host`, written there (root only)
+    from client_settings(), or "" on a PLAINTEXT cluster."""
+    settings = client_settings()
+    if not settings:
+        return ""
+    properties = (
+        "security.protocol=SASL_SSL\n"
+        "sasl.mechanism=SCRAM-SHA-512\n"
+        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{settings["sasl_plain_username"]}" '
+        f'password="{settings["sasl_plain_password"]}";\n'
+        "ssl.truststore.type=PEM\n"
+        "ssl.truststore.location=/etc/kafka/tls/ca.pem\n"
+    )
+    result = host.run(
+        "umask 077 && cat > /root/lab-client.properties <<'END'\n" + properties + "END"
+    )
+    assert result.rc == 0, result.stderr
+    return "--command-config /root/lab-client.properties"
+
+
+def refused(**settings) -> str:
+    """The error a client with these settings meets when it asks for the cluster's
+    brokers, or "" when it was let in."""
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=broker_addresses()[0], request_timeout_ms=8000, **settings
+        )
+    except Exception as error:  # any refusal counts, and is reported
+        return f"{type(error).__name__}: {error}"
+    try:
+        admin.describe_cluster()
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        admin.close()
+    return ""
+
+
+def throwaway_ca(directory: Path) -> Path:
+    """A self-signed CA nobody in the cluster trusts."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "a CA nobody trusts")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path = directory / "untrusted-ca.pem"
+    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def secured_settings() -> dict:
+    settings = client_settings()
+    assert settings.get("security_protocol") == "SASL_SSL", (
+        "this scenario is meant to run secured; kafka-client.json has no SASL_SSL settings"
+    )
+    return settings
+
+
+def test_the_admin_gets_in():
+    assert refused(**secured_settings()) == ""
+
+
+def test_a_client_without_credentials_is_refused():
+    assert refused() != "", "a PLAINTEXT client with no credentials was let in"
+    settings = secured_settings()
+    tls_only = {"security_protocol": "SSL", "ssl_cafile": settings["ssl_cafile"]}
+    assert refused(**tls_only) != "", "a TLS client with no credentials was let in"
+
+
+def test_a_wrong_password_is_refused():
+    settings = dict(secured_settings(), sasl_plain_password="not-the-password-at-all")
+    assert refused(**settings) != ""
+
+
+def test_a_client_that_does_not_trust_the_cluster_ca_is_refused(tmp_path):
+    settings = dict(secured_settings(), ssl_cafile=str(throwaway_ca(tmp_path)))
+    assert refused(**settings) != ""
+
+
+def test_no_plaintext_listener_is_configured(host):
+    config = host.file("/etc/kafka/server.properties").content_string
+    protocol_map = re.search(r"^listener.security.protocol.map=(.*)$", config, re.M).group(1)
+    protocols = {entry.split(":")[1] for entry in protocol_map.split(",")}
+    assert protocols <= {"SASL_SSL", "SSL"}, protocol_map
+    assert "PLAINTEXT://" not in config
+    assert re.search(r"^authorizer.class.name=\S+$", config, re.M)
+    assert "allow.everyone.if.no.acl.found=false" in config
+
+
+def principals() -> dict:
+    path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "principals.json"
+    assert path.exists(), "the converge wrote no principals.json: are producer and consumer named?"
+    return json.loads(path.read_text())
+
+
+def as_user(login: dict) -> dict:
+    return dict(
+        secured_settings(),
+        sasl_plain_username=login["username"],
+        sasl_plain_password=login["password"],
+    )
+
+
+def produce(settings: dict, topic: str, value: bytes) -> str:
+    """ "" when the message was acknowledged, else the error."""
+    producer = None
+    try:
+        producer = KafkaProducer(
+            bootstrap_servers=broker_addresses(), acks="all", max_block_ms=15000, **settings
+        )
+        producer.send(topic, value=value).get(timeout=20)
+        return ""
+    except Exception as error:  # the refusal is the result
+        return f"{type(error).__name__}: {error}"
+    finally:
+        if producer is not None:
+            producer.close(timeout=5)
+
+
+def consume(settings: dict, topic: str, group: str | None) -> tuple[list[bytes], str]:
+    """The values read from the start of `topic` (as `group`), and the error, if any."""
+    consumer = None
+    values: list[bytes] = []
+    try:
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=broker_addresses(),
+            group_id=group,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=15000,
+            **settings,
+        )
+        values = [record.value for record in consumer]
+        return values, ""
+    except Exception as error:
+        return values, f"{type(error).__name__}: {error}"
+    finally:
+        if consumer is not None:
+            consumer.close()
+
+
+def test_each_pipeline_principal_may_do_its_job_and_nothing_else():
+    logins = principals()
+    topic = logins["producer"]["topic"]
+    assert topic in logins["consumer"]["topics"]
+    admin = KafkaAdminClient(bootstrap_servers=broker_addresses(), **secured_settings())
+    try:
+        if topic not in admin.list_topics():
+            admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=3)])
+    finally:
+        admin.close()
+    producer, consumer = as_user(logins["producer"]), as_user(logins["consumer"])
+    value = f"principal check {uuid.uuid4().hex[:8]}".encode()
+
+    # The producer writes its topic, and can neither read it nor make topics.
+    assert produce(producer, topic, value) == ""
+    read, error = consume(producer, topic, logins["consumer"]["group"])
+    assert not read and "Authorization" in error, (read, error)
+    assert "Authorization" in produce(producer, f"made-by-producer-{uuid.uuid4().hex[:6]}", b"x")
+
+    # The consumer reads it through its group, and cannot write.
+    read, error = consume(consumer, topic, logins["consumer"]["group"])
+    assert value in read, (read, error)
+    assert "Authorization" in produce(consumer, topic, b"written by the consumer")
+
+
+SCANNED_DIRECTORIES = "/etc /var /opt /tmp /run /srv /home /root /usr/local"
+
+
+def configured_secrets() -> list[str]:
+    path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "secrets.json"
+    assert path.exists(), "the converge wrote no secrets.json: is this scenario secured?"
+    return json.loads(path.read_text())
+
+
+def files_readable_by(host, user: str, patterns: list[str]) -> list[str]:
+    """The files under SCANNED_DIRECTORIES that `user` can read and that hold one
+    of `patterns` (fixed strings). A canary file that `user` can read proves the
+    search looks where it should: it must be found, and is left out of the answer."""
+    canary = f"lab-canary-{uuid.uuid4().hex}"
+    pattern_file, canary_file = "/tmp/lab-secret-patterns", "/tmp/lab-canary"
+    quoted = " ".join(repr(p) for p in [*patterns, canary])
+    written = host.run(
+        f"umask 022 && printf '%s\\n' {quoted} > {pattern_file} && echo {canary} > {canary_file}"
+    )
+    assert written.rc == 0, written.stderr
+    try:
+        # grep exits 2 when some files could not be read: expected, they are not this user's.
+        result = host.run(
+            f"runuser -u {user} -- grep -rlsF --exclude=lab-secret-patterns -f {pattern_file} "
+            f"{SCANNED_DIRECTORIES}"
+        )
+        found = result.stdout.split()
+        assert canary_file in found, f"the search as {user} missed its canary: {result.stderr}"
+        return [path for path in found if path != canary_file]
+    finally:
+        host.run(f"rm -f {pattern_file} {canary_file}")
+
+
+def test_no_password_or_private_key_is_readable_by_another_user(host):
+    secrets = configured_secrets()
+    admin_password = client_settings()["sasl_plain_password"]
+    assert admin_password in secrets
+    # Nobody who is not the service sees any password or key.
+    assert files_readable_by(host, "nobody", [*secrets, "PRIVATE KEY-----"]) == []
+    # The service users see their own secrets only: the admin's password is on no host
+    # (Kafka keeps a salted hash), and no service reads another's private key.
+    for user in ("kafka", "zookeeper"):
+        if host.user(user).exists:
+            assert files_readable_by(host, user, [admin_password, "PRIVATE KEY-----"]) == [], user

@@ -26,6 +26,9 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+# kafka-python connection settings of a secured cluster (--client-config).
+CLIENT_SETTINGS: dict = {}
+
 
 def message_value(number: int) -> bytes:
     """The payload of message `number`; the verifier rebuilds it to compare."""
@@ -33,7 +36,7 @@ def message_value(number: int) -> bytes:
 
 
 def create_topic(bootstrap: str, topic: str, partitions: int, replication_factor: int) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **CLIENT_SETTINGS)
     try:
         admin.create_topics(
             [
@@ -53,7 +56,9 @@ def create_topic(bootstrap: str, topic: str, partitions: int, replication_factor
 
 def watch_leaders(bootstrap: str, topic: str, stop: threading.Event, report: dict) -> None:
     """Count, once a second, the partitions of `topic` that have no leader."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=5000, **CLIENT_SETTINGS
+    )
     try:
         while not stop.wait(1.0):
             try:
@@ -80,7 +85,15 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=600)
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--replication-factor", type=int, default=3)
+    parser.add_argument(
+        "--client-config",
+        type=Path,
+        help="JSON of kafka-python connection settings (security_protocol, sasl_*, ssl_*);"
+        " a missing file means a PLAINTEXT cluster",
+    )
     args = parser.parse_args()
+    if args.client_config and args.client_config.exists():
+        CLIENT_SETTINGS.update(json.loads(args.client_config.read_text()))
     create_topic(args.bootstrap, args.topic, args.partitions, args.replication_factor)
 
     report = {
@@ -105,6 +118,7 @@ def main() -> int:
         enable_idempotence=True,
         linger_ms=5,
         delivery_timeout_ms=120000,
+        **CLIENT_SETTINGS,
     )
     started = time.monotonic()
 

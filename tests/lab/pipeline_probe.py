@@ -10,11 +10,14 @@ both Logstash ends with the settings the roles rendered into them:
   `bootstrap_servers`, reads its `topics` until the event arrives, and commits;
   then the group's committed offset is read back from the brokers.
 
-It also reads the topics' configuration back from the brokers. Used by the
+It also reads the topics' configuration back from the brokers. On a secured
+cluster each end logs in as its own principal (the logins the lab wrote to
+principals.json, checked against the user names in the pipelines) and the
+topic check as the admin (kafka-client.json), both in --client-dir. Used by the
 pipeline scenario's verifier and, as a command, by `make lab`:
 
     python tests/lab/pipeline_probe.py --producer dp-producer --consumer dp-consumer \
-        --expect-config twitter retention.bytes=100000000
+        --client-dir DIR --expect-config twitter retention.bytes=100000000
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType
@@ -50,12 +54,35 @@ def kafka_plugin_settings(pipeline_text: str, section: str) -> dict[str, str | l
     return settings
 
 
-def send_event(producer_settings: dict) -> tuple[str, int, int]:
+def client_logins(client_dir: Path | None, producer_settings: dict, consumer_settings: dict):
+    """kafka-python settings for (producer, consumer, admin): {} each on a PLAINTEXT
+    cluster; on a secured one each end's own principal, as the pipelines name it."""
+    admin_file = client_dir / "kafka-client.json" if client_dir else None
+    admin = json.loads(admin_file.read_text()) if admin_file and admin_file.exists() else {}
+    if not admin:
+        return {}, {}, {}
+    logins = json.loads((client_dir / "principals.json").read_text())
+    base = {key: admin[key] for key in ("security_protocol", "sasl_mechanism", "ssl_cafile")}
+    ends = []
+    for role, settings in (("producer", producer_settings), ("consumer", consumer_settings)):
+        login = logins[role]
+        if settings.get("security_protocol") != "SASL_SSL":
+            raise AssertionError(f"the {role} pipeline does not use SASL_SSL: {settings}")
+        if f'username="{login["username"]}"' not in settings.get("sasl_jaas_config", ""):
+            raise AssertionError(f"the {role} pipeline does not log in as {login['username']}")
+        ends.append(
+            dict(base, sasl_plain_username=login["username"], sasl_plain_password=login["password"])
+        )
+    return ends[0], ends[1], admin
+
+
+def send_event(producer_settings: dict, login: dict | None = None) -> tuple[str, int, int]:
     """Send one JSON event as the producer pipeline would; (marker, partition, offset)."""
     marker = f"lab-probe-{uuid.uuid4()}"
     producer = KafkaProducer(
         bootstrap_servers=producer_settings["bootstrap_servers"].split(","),
         acks="all",
+        **(login or {}),
     )
     try:
         sent = producer.send(
@@ -67,7 +94,7 @@ def send_event(producer_settings: dict) -> tuple[str, int, int]:
     return marker, sent.partition, sent.offset
 
 
-def receive_in_group(consumer_settings: dict, marker: str) -> dict:
+def receive_in_group(consumer_settings: dict, marker: str, login: dict | None = None) -> dict:
     """Join the consumer pipeline's group, read until `marker` arrives, commit."""
     consumer = KafkaConsumer(
         *consumer_settings["topics"],
@@ -75,6 +102,7 @@ def receive_in_group(consumer_settings: dict, marker: str) -> dict:
         group_id=consumer_settings["group_id"],
         auto_offset_reset="earliest",
         enable_auto_commit=False,
+        **(login or {}),
     )
     started = time.monotonic()
     try:
@@ -97,8 +125,10 @@ def receive_in_group(consumer_settings: dict, marker: str) -> dict:
         consumer.close()
 
 
-def committed_offset(bootstrap_servers: str, group_id: str, topic: str, partition: int) -> int:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","))
+def committed_offset(
+    bootstrap_servers: str, group_id: str, topic: str, partition: int, login: dict | None = None
+) -> int:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","), **(login or {}))
     try:
         offsets = admin.list_group_offsets(group_id)[group_id]
     finally:
@@ -106,8 +136,10 @@ def committed_offset(bootstrap_servers: str, group_id: str, topic: str, partitio
     return offsets[TopicPartition(topic, partition)].offset
 
 
-def topic_overrides(bootstrap_servers: str, topic: str) -> dict[str, str]:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","))
+def topic_overrides(
+    bootstrap_servers: str, topic: str, login: dict | None = None
+) -> dict[str, str]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","), **(login or {}))
     try:
         described = admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, topic)], config_filter="modified"
@@ -117,17 +149,20 @@ def topic_overrides(bootstrap_servers: str, topic: str) -> dict[str, str]:
     return {key: entry["value"] for key, entry in described["topic"][topic].items()}
 
 
-def prove(producer_pipeline: str, consumer_pipeline: str) -> dict:
+def prove(producer_pipeline: str, consumer_pipeline: str, client_dir: Path | None = None) -> dict:
     """Event through the pipeline's Kafka ends; returns what was seen (raises otherwise)."""
     producer_settings = kafka_plugin_settings(producer_pipeline, "output")
     consumer_settings = kafka_plugin_settings(consumer_pipeline, "input")
+    producer_login, consumer_login, admin_login = client_logins(
+        client_dir, producer_settings, consumer_settings
+    )
     if producer_settings["topic_id"] not in consumer_settings["topics"]:
         raise AssertionError(
             f"the producer writes to {producer_settings['topic_id']}, the consumer reads"
             f" {consumer_settings['topics']}"
         )
-    marker, partition, offset = send_event(producer_settings)
-    received = receive_in_group(consumer_settings, marker)
+    marker, partition, offset = send_event(producer_settings, producer_login)
+    received = receive_in_group(consumer_settings, marker, consumer_login)
     if (received["partition"], received["offset"]) != (partition, offset):
         raise AssertionError(f"sent to {partition}@{offset}, received {received}")
     committed = committed_offset(
@@ -135,6 +170,7 @@ def prove(producer_pipeline: str, consumer_pipeline: str) -> dict:
         consumer_settings["group_id"],
         producer_settings["topic_id"],
         partition,
+        admin_login,
     )
     if committed <= offset:
         raise AssertionError(f"group committed offset {committed}, not past {offset}")
@@ -147,6 +183,9 @@ def prove(producer_pipeline: str, consumer_pipeline: str) -> dict:
         "offset": offset,
         "committed_offset": committed,
         "seconds_to_arrive": received["seconds"],
+        "logged_in_as": [
+            login.get("sasl_plain_username") for login in (producer_login, consumer_login)
+        ],
     }
 
 
@@ -168,10 +207,15 @@ def main() -> int:
         metavar=("TOPIC", "KEY=VALUE"),
         help="a topic override the brokers must hold",
     )
+    parser.add_argument(
+        "--client-dir",
+        type=Path,
+        help="where the lab wrote kafka-client.json and principals.json (a secured cluster)",
+    )
     args = parser.parse_args()
     producer_pipeline = container_file(args.producer, PRODUCER_PIPELINE)
     consumer_pipeline = container_file(args.consumer, CONSUMER_PIPELINE)
-    seen = prove(producer_pipeline, consumer_pipeline)
+    seen = prove(producer_pipeline, consumer_pipeline, args.client_dir)
     print(
         f"pipeline: an event sent to topic {seen['topic']} through"
         f" {seen['producer_bootstrap_servers']} (the producer's settings) reached consumer group"
@@ -182,7 +226,9 @@ def main() -> int:
     failures = 0
     for topic, setting in args.expect_config:
         key, _equals, value = setting.partition("=")
-        actual = topic_overrides(seen["producer_bootstrap_servers"], topic).get(key)
+        admin_file = args.client_dir / "kafka-client.json" if args.client_dir else None
+        admin = json.loads(admin_file.read_text()) if admin_file and admin_file.exists() else {}
+        actual = topic_overrides(seen["producer_bootstrap_servers"], topic, admin).get(key)
         verdict = "ok" if actual == value else f"MISMATCH (brokers hold {actual!r})"
         failures += actual != value
         print(f"topic {topic}: {key}={value} {verdict}")

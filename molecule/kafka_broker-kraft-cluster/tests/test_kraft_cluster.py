@@ -1,5 +1,7 @@
-"""Three KRaft nodes: one quorum of three voters, every broker registered,
-replicated topics, and the rolling restart under load (cluster_checks)."""
+"""Three KRaft nodes, secured (SASL_SSL, TLS between nodes, ACLs): one quorum of
+three voters, every broker registered, replicated topics, strangers refused, the
+pipeline's principals limited to their jobs, and the rolling restart under load
+(cluster_checks)."""
 
 import json
 import re
@@ -11,9 +13,17 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
 
 # Imported so pytest collects them as this scenario's tests too.
 from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
+    test_a_client_that_does_not_trust_the_cluster_ca_is_refused,
+    test_a_client_without_credentials_is_refused,
+    test_a_wrong_password_is_refused,
+    test_each_pipeline_principal_may_do_its_job_and_nothing_else,
     test_every_broker_is_registered,
+    test_no_password_or_private_key_is_readable_by_another_user,
+    test_no_plaintext_listener_is_configured,
     test_replicated_topic_produced_through_one_broker_consumed_through_another,
     test_rolling_restart_under_load_lost_no_acknowledged_message,
+    test_the_admin_gets_in,
+    tool_config_args,
 )
 
 NODES = ["kraft-1", "kraft-2", "kraft-3"]
@@ -38,7 +48,7 @@ def quorum_status(host):
     address = host.interface("eth0").addresses[0]
     result = host.run(
         f"JAVA_HOME={java_home} /opt/kafka/bin/kafka-metadata-quorum.sh "
-        f"--bootstrap-server {address}:9092 describe --status"
+        f"--bootstrap-server {address}:9092 {tool_config_args(host)} describe --status"
     )
     assert result.rc == 0, result.stderr
     return dict(line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)

@@ -1,8 +1,14 @@
-"""The pipeline site.yml built on the lab inventory: every stage running on its
-hosts, the declared topic on the brokers, and an event carried from the producer's
-Kafka settings to the consumer's group (tests/lab/pipeline_probe.py; the Logstash
-hosts run the lab's stand-in package, NOT Logstash, which processes no events)."""
+"""The pipeline site.yml built on the lab inventory, secured (SASL_SSL, TLS to and
+within ZooKeeper, ACLs): every stage running on its hosts, the declared topic on
+the brokers, an event carried from the producer's Kafka settings to the
+consumer's group, each end logged in as its own principal
+(tests/lab/pipeline_probe.py; the Logstash hosts run the lab's stand-in package,
+NOT Logstash, which processes no events), strangers refused by Kafka and
+ZooKeeper, no secret readable or printed, and the rolling restart under load."""
 
+import json
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -12,7 +18,15 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
 )
 from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     broker_addresses,
+    client_settings,
+    test_a_client_that_does_not_trust_the_cluster_ca_is_refused,
+    test_a_client_without_credentials_is_refused,
+    test_a_wrong_password_is_refused,
+    test_each_pipeline_principal_may_do_its_job_and_nothing_else,
     test_every_broker_is_registered,
+    test_no_password_or_private_key_is_readable_by_another_user,
+    test_rolling_restart_under_load_lost_no_acknowledged_message,
+    test_the_admin_gets_in,
 )
 from kafka import KafkaAdminClient
 
@@ -38,7 +52,7 @@ def test_each_host_runs_its_stages(host):
 
 
 def test_the_twitter_topic_is_as_declared():
-    admin = KafkaAdminClient(bootstrap_servers=broker_addresses())
+    admin = KafkaAdminClient(bootstrap_servers=broker_addresses(), **client_settings())
     try:
         [described] = admin.describe_topics(["twitter"])
     finally:
@@ -47,7 +61,9 @@ def test_the_twitter_topic_is_as_declared():
     assert len(partitions) == 3
     assert all(len(p["replica_nodes"]) == 3 for p in partitions)
     assert all(len(p["isr_nodes"]) == 3 for p in partitions)
-    overrides = pipeline_probe.topic_overrides(",".join(broker_addresses()), "twitter")
+    overrides = pipeline_probe.topic_overrides(
+        ",".join(broker_addresses()), "twitter", client_settings()
+    )
     assert overrides == {"retention.bytes": "100000000"}
 
 
@@ -72,6 +88,74 @@ def test_an_event_travels_from_the_producer_settings_to_the_consumer_group():
     seen = pipeline_probe.prove(
         pipeline_probe.container_file("pl-producer", pipeline_probe.PRODUCER_PIPELINE),
         pipeline_probe.container_file("pl-consumer", pipeline_probe.CONSUMER_PIPELINE),
+        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]),
     )
     print(f"\npipeline probe: {seen}")
+    assert seen["logged_in_as"] == ["logstash-producer", "logstash-consumer"]
     assert seen["committed_offset"] == seen["offset"] + 1
+
+
+def test_kafka_and_zookeeper_listen_on_their_secured_ports_only(host):
+    groups = host.ansible.get_variables()["group_names"]
+    if "zookeeper" in groups:
+        assert host.socket("tcp://2182").is_listening
+        assert not host.socket("tcp://2181").is_listening, (
+            "ZooKeeper's plaintext client port is open"
+        )
+        config = host.file("/etc/zookeeper/zoo.cfg").content_string
+        assert re.search(r"^sslQuorum=true$", config, re.M)
+        assert re.search(r"^enforce.auth.enabled=true$", config, re.M)
+        assert re.search(r"^4lw.commands.whitelist=ruok$", config, re.M)
+    if "kafka_broker" in groups:
+        config = host.file("/etc/kafka/server.properties").content_string
+        assert "zookeeper.set.acl=true" in config
+        assert "zookeeper.ssl.client.enable=true" in config
+        assert re.search(r"^zookeeper.connect=\S+:2182,\S+:2182,\S+:2182/kafka$", config, re.M)
+
+
+def zookeeper_client(host, command: str, login: bool) -> str:
+    """Run one zkCli.sh command over TLS (this member's certificate) against the
+    local member, logged in as the brokers' ZooKeeper user or not at all."""
+    options = [
+        "-Dzookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty",
+        "-Dzookeeper.client.secure=true",
+        "-Dzookeeper.ssl.keyStore.location=/etc/zookeeper/tls/keystore.p12",
+        "-Dzookeeper.ssl.keyStore.type=PKCS12",
+        "-Dzookeeper.ssl.keyStore.passwordPath=/etc/zookeeper/tls/key-password",
+        "-Dzookeeper.ssl.trustStore.location=/etc/zookeeper/tls/ca.pem",
+        "-Dzookeeper.ssl.trustStore.type=PEM",
+    ]
+    if login:
+        options.append("-Djava.security.auth.login.config=/root/lab-zookeeper-client.jaas")
+    else:
+        options.append("-Dzookeeper.sasl.client=false")
+    address = host.interface("eth0").addresses[0]
+    java_home = json.loads(host.file("/etc/ansible/facts.d/java.fact").content_string)["java_home"]
+    result = host.run(
+        f"JAVA_HOME={java_home} CLIENT_JVMFLAGS='{' '.join(options)}' timeout 60 "
+        f"/opt/zookeeper/bin/zkCli.sh -server {address}:2182 {command}"
+    )
+    return result.stdout + result.stderr
+
+
+def test_zookeeper_refuses_a_client_that_does_not_log_in(host):
+    if "zookeeper" not in host.ansible.get_variables()["group_names"]:
+        return
+    node = "/kafka/lab-stranger-" + host.backend.get_hostname()
+    output = zookeeper_client(host, f"create {node} x", login=False)
+    assert "Created" not in output, output[-2000:]
+    # Kafka's znodes carry ACLs for the brokers' login alone.
+    config = host.file("/etc/kafka/zookeeper-client.jaas")
+    assert config.exists and config.mode == 0o640 and config.user == "root"
+    acl = zookeeper_client_logged_in(host, "getAcl /kafka/brokers/ids")
+    assert "sasl" in acl and "world" not in acl, acl[-2000:]
+
+
+def zookeeper_client_logged_in(host, command: str) -> str:
+    """zkCli.sh as the brokers' ZooKeeper user (the broker's own login file, copied
+    for root for the duration of the command)."""
+    host.run("install -m 0600 /etc/kafka/zookeeper-client.jaas /root/lab-zookeeper-client.jaas")
+    try:
+        return zookeeper_client(host, command, login=True)
+    finally:
+        host.run("rm -f /root/lab-zookeeper-client.jaas")
