@@ -33,6 +33,13 @@ def files_holding(host, secrets, directories):
     return found
 
 
+def processes_holding(host, secrets):
+    """Command lines of running processes that contain any of ``secrets``."""
+    listed = host.run("ps -eo args=")
+    assert listed.rc == 0, listed.stderr
+    return [line for line in listed.stdout.splitlines() if any(s in line for s in secrets)]
+
+
 def pipeline_started(host, pipeline_id):
     log = host.file("/var/log/logstash/logstash-plain.log").content_string
     return f'Pipeline started {{"pipeline.id"=>"{pipeline_id}"}}' in log

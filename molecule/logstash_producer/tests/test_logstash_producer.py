@@ -1,6 +1,11 @@
 """Verify the logstash_producer role on the stand-in package (NOT Logstash; see
 tests/logstash_standin/): service, files, rendered Kafka output, keystore, modes."""
 
+import hashlib
+import json
+import os
+from pathlib import Path
+
 import logstash_checks as checks
 import yaml
 
@@ -9,8 +14,14 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
 
-SECRETS = ["lab-kafka-secret-4711", "lab-http-secret-0815"]
+SECRETS = {
+    "KAFKA_SASL_PASSWORD": "lab-kafka-secret-4711",
+    "HTTP_INPUT_PASSWORD": "lab-http-secret-0815",
+}
+# Values the side effect stored for a while, then replaced or removed.
+OLD_SECRETS = ["lab-kafka-secret-rotated-4712", "lab-extra-token-1234"]
 PIPELINE = "/etc/logstash/pipelines/kafka-producer/pipeline.conf"
+LAB_TLS = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent")) / "lab-tls"
 
 
 def test_installed_from_the_repository_with_a_keyring_file(host):
@@ -40,18 +51,59 @@ def test_pipelines_yml_names_each_pipeline_with_its_own_directory_and_queue(host
     assert by_id["heartbeat"]["path.config"] == "/etc/logstash/pipelines/heartbeat/*.conf"
 
 
-def test_kafka_output_is_rendered_from_the_inventory(host):
+def test_kafka_output_uses_sasl_ssl_with_the_pem_ca(host):
     conf = host.file(PIPELINE).content_string
+    output = conf[conf.index("output {") :]
     expected = [
         'bootstrap_servers => "kafka-a.lab.internal:9092,10.20.0.12:9092"',
         'topic_id => "twitter"',
         'acks => "all"',
         'codec => "json"',
-        'security_protocol => "SASL_PLAINTEXT"',
-        'password="${KAFKA_SASL_PASSWORD}"',
-        'password => "${HTTP_INGEST_PASSWORD}"',
+        'security_protocol => "SASL_SSL"',
+        'sasl_mechanism => "SCRAM-SHA-512"',
+        "org.apache.kafka.common.security.scram.ScramLoginModule required"
+        ' username="logstash-producer" password="${KAFKA_SASL_PASSWORD}";',
+        'ssl_truststore_location => "/etc/logstash/tls/kafka-ca.pem"',
+        'ssl_truststore_type => "PEM"',
     ]
-    assert not checks.missing_lines(conf, expected), conf
+    assert not checks.missing_lines(output, expected), output
+    # A PEM truststore takes no password; hostname verification is left on.
+    assert "ssl_truststore_password" not in conf
+    assert "ssl_endpoint_identification_algorithm" not in conf
+
+
+def test_http_input_requires_tls_and_basic_authentication(host):
+    conf = host.file(PIPELINE).content_string
+    section = conf[conf.index("input {") : conf.index("filter {")]
+    expected = [
+        "port => 8080",
+        "ssl_enabled => true",
+        'ssl_certificate => "/etc/logstash/tls/http-input.crt"',
+        'ssl_key => "/etc/logstash/tls/http-input.key"',
+        'user => "ingest"',
+        'password => "${HTTP_INPUT_PASSWORD}"',
+    ]
+    assert not checks.missing_lines(section, expected), section
+
+
+def test_tls_files_are_the_controllers_and_readable_by_root_and_logstash_only(host):
+    tls = host.file("/etc/logstash/tls")
+    assert (tls.user, tls.group, tls.mode) == ("root", "logstash", 0o750)
+    for name in ("kafka-ca.pem", "http-input.crt", "http-input.key"):
+        item = host.file(f"/etc/logstash/tls/{name}")
+        assert (item.user, item.group, item.mode) == ("root", "logstash", 0o640), name
+    assert (
+        host.file("/etc/logstash/tls/kafka-ca.pem").content_string
+        == (LAB_TLS / "ca.pem").read_text()
+    )
+    assert host.file("/etc/logstash/tls/http-input.key").content_string.startswith(
+        "-----BEGIN PRIVATE KEY-----"  # PKCS#8, as the http input reads it
+    )
+    assert sorted(host.file("/etc/logstash/tls").listdir()) == [
+        "http-input.crt",
+        "http-input.key",
+        "kafka-ca.pem",
+    ]
 
 
 def test_live_configuration_passes_logstash_config_test(host):
@@ -61,9 +113,58 @@ def test_live_configuration_passes_logstash_config_test(host):
 
 
 def test_secrets_are_in_the_keystore_and_in_no_file(host):
-    assert checks.keystore_names(host) == {"KAFKA_SASL_PASSWORD", "HTTP_INGEST_PASSWORD"}
-    directories = ["/etc/logstash", "/var/lib/logstash", "/etc/systemd", "/etc/default"]
-    assert checks.files_holding(host, SECRETS, directories) == []
+    assert checks.keystore_names(host) == set(SECRETS)
+    directories = [
+        "/etc/logstash",
+        "/var/lib/logstash",
+        "/var/lib/datapipe",
+        "/etc/systemd",
+        "/etc/default",
+        "/usr/share/logstash/",
+        "/var/log",
+    ]
+    assert checks.files_holding(host, list(SECRETS.values()) + OLD_SECRETS, directories) == []
+    assert checks.processes_holding(host, list(SECRETS.values())) == []
+
+
+def test_nothing_under_etc_logstash_is_readable_by_others(host):
+    # The package's own files there (log4j2.properties, ...) may be 0644: the
+    # directory keeps everyone but root and the logstash group out.
+    root = host.file("/etc/logstash")
+    assert (root.user, root.group, root.mode) == ("root", "logstash", 0o750)
+    for path in ("/etc/logstash/pipelines.yml", "/etc/logstash/tls/http-input.key"):
+        denied = host.run(f"runuser -u nobody -- cat {path}")
+        assert denied.rc != 0, path
+
+
+def test_keystore_digests_are_keyed_root_only_and_out_of_the_logstash_users_reach(host):
+    state = "/var/lib/datapipe/logstash-keystore"
+    for path, mode in (
+        (state, 0o700),
+        (f"{state}/digests.json", 0o600),
+        (f"{state}/hmac.key", 0o600),
+    ):
+        item = host.file(path)
+        assert (item.user, item.group, item.mode) == ("root", "root", mode), path
+    # No directory above it belongs to logstash or can be changed by anyone but root.
+    parent = state
+    while parent != "/":
+        parent = os.path.dirname(parent)
+        item = host.file(parent)
+        assert item.user == "root" and not item.mode & 0o022, parent
+    denied = host.run(f"runuser -u logstash -- cat {state}/digests.json")
+    assert denied.rc != 0
+    # The old, unsalted digest file in the logstash user's data directory is gone.
+    assert not host.file("/var/lib/logstash/.ansible-keystore-digests.json").exists
+
+    text = host.file(f"{state}/digests.json").content_string
+    entries = json.loads(text)["keystores"]["/etc/logstash/logstash.keystore"]["entries"]
+    assert set(entries) == set(SECRETS)
+    for name, secret in SECRETS.items():
+        unsalted = hashlib.sha256(secret.encode()).hexdigest()
+        assert entries[name].startswith("hmac-sha256:")
+        assert entries[name] != unsalted and unsalted not in text, name
+        assert secret not in text
 
 
 def test_settings_are_readable_by_root_and_logstash_only(host):
@@ -79,8 +180,6 @@ def test_settings_are_readable_by_root_and_logstash_only(host):
     for path in ("/etc/logstash/pipelines", "/etc/logstash/.candidate"):
         item = host.file(path)
         assert (item.user, item.group, item.mode) == ("root", "logstash", 0o750), path
-    digests = host.file("/var/lib/logstash/.ansible-keystore-digests.json")
-    assert (digests.user, digests.mode) == ("root", 0o600)
 
 
 def test_heap_is_set(host):
