@@ -9,7 +9,14 @@ publishes for that project. The roles then install these archives through
 their ordinary mirror or controller-archive variables, exactly as they would
 install Apache's own.
 
-Usage: python3 assemble_distribution.py {kafka,zookeeper} VERSION OUTPUT_DIR
+With ``--signing-home``, the archive is also signed as Apache signs its
+releases: a detached armored signature (``.asc``) beside it, made with the lab's
+release key (generated once in that GnuPG home, which lives in the lab cache and
+is never committed), and the key's public part in the project's ``KEYS`` file
+(the directory above the release's). The roles verify the signature against
+the key's pinned fingerprint, as they would a release manager's.
+
+Usage: python3 assemble_distribution.py [--signing-home DIR] {kafka,zookeeper} VERSION OUTPUT_DIR
 """
 
 from __future__ import annotations
@@ -535,8 +542,73 @@ def sha512_file(archive: Path, style: str) -> Path:
     return checksum
 
 
+SIGNING_UID = "datapipe lab release signing <lab-releases@localhost>"
+
+
+def gpg(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["gpg", "--batch", "--no-tty", *args],
+        env={**os.environ, "GNUPGHOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def ensure_signing_key(home: Path) -> str:
+    """The fingerprint of the lab's release key, made on first use."""
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    listed = gpg(home, "--with-colons", "--list-secret-keys", SIGNING_UID)
+    if listed.returncode != 0:
+        made = gpg(
+            home, "--passphrase", "", "--quick-gen-key", SIGNING_UID, "ed25519", "sign", "never"
+        )
+        if made.returncode != 0:
+            raise SystemExit(f"gpg could not make the lab's release key: {made.stderr}")
+        listed = gpg(home, "--with-colons", "--list-secret-keys", SIGNING_UID)
+    return next(
+        line.split(":")[9] for line in listed.stdout.splitlines() if line.startswith("fpr:")
+    )
+
+
+def signed_by(archive: Path, home: Path) -> str | None:
+    """Fingerprint of the key whose good signature is beside the archive, if any."""
+    signature = archive.with_name(archive.name + ".asc")
+    if not signature.exists():
+        return None
+    checked = gpg(home, "--status-fd", "1", "--verify", str(signature), str(archive))
+    for line in checked.stdout.splitlines():
+        if line.startswith("[GNUPG:] VALIDSIG "):
+            return line.split()[-1]
+    return None
+
+
+def sign(archive: Path, home: Path) -> Path:
+    """Sign the archive with the lab's release key (unless it already is) and
+    publish the key in the project's KEYS file."""
+    fingerprint = ensure_signing_key(home)
+    signature = archive.with_name(archive.name + ".asc")
+    if signed_by(archive, home) != fingerprint:
+        signature.unlink(missing_ok=True)
+        made = gpg(
+            home, "--local-user", fingerprint, "--armor", "--detach-sign",
+            "--output", str(signature), str(archive),
+        )  # fmt: skip
+        if made.returncode != 0:
+            raise SystemExit(f"gpg could not sign {archive.name}: {made.stderr}")
+        log(f"{archive.name}: signed by the lab's release key {fingerprint}")
+    exported = gpg(home, "--armor", "--export", fingerprint)
+    keys = archive.parent.parent / "KEYS"
+    keys.write_text(
+        "The key that signs the releases this lab assembles (a lab key, not Apache's).\n\n"
+        f"pub   ed25519 {fingerprint}\n{exported.stdout}"
+    )
+    return signature
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signing-home", type=Path, help="GnuPG home of the lab's release key")
     parser.add_argument("kind", choices=["kafka", "zookeeper"])
     parser.add_argument("version")
     parser.add_argument("output_dir", type=Path)
@@ -552,6 +624,8 @@ def main() -> int:
     archive = args.output_dir / archive_name
     if archive.exists() and (args.output_dir / f"{archive_name}.sha512").exists():
         log(f"{archive} already assembled")
+        if args.signing_home:
+            sign(archive, args.signing_home)
         return 0
 
     with tempfile.TemporaryDirectory(prefix=f"assemble-{args.kind}-") as tmp:
@@ -561,6 +635,8 @@ def main() -> int:
         provenance(args.kind, args.version, top)
         pack(top, archive)
     checksum = sha512_file(archive, style)
+    if args.signing_home:
+        sign(archive, args.signing_home)
     size_mib = os.path.getsize(archive) / 2**20
     log(f"{archive.name}: {size_mib:.1f} MiB, checksum in {checksum.name}")
     return 0

@@ -19,6 +19,11 @@ ZOOKEEPER_VERSION="${ZOOKEEPER_VERSION:-3.9.5}"
 # serves from its Elastic-like APT repository.
 LOGSTASH_STANDIN_VERSIONS="${LOGSTASH_STANDIN_VERSIONS:-9.2.1 8.19.7}"
 
+# GnuPG homes of the lab's release key (signs the assembled archives) and of
+# the stand-in Logstash repository's key; both live in the cache only.
+LAB_SIGNING_HOME="${LAB_CACHE}/lab-signing-gnupg"
+LAB_STANDIN_GNUPG="${LAB_CACHE}/stand-in-gnupg"
+
 # The local systemd image every molecule scenario and lab container uses.
 LAB_IMAGE="${DATAPIPE_LAB_IMAGE:-datapipe-lab/debian12-systemd:1}"
 

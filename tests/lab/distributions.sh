@@ -2,11 +2,27 @@
 # Assemble the Kafka and ZooKeeper distributions the lab uses (cached), laid out
 # like Apache's download site, so the roles install them through their ordinary
 # mirror variables (the lab serves this tree over HTTP) or from the controller.
+# Each archive is signed (.asc beside it) by the lab's release key, made once in
+# the cache and never committed, whose public part is in <project>/KEYS; the
+# scenarios pin its fingerprint (tests/lab/run exports it) as a company would
+# pin its release managers' keys.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+if ! command -v gpg >/dev/null 2>&1; then
+  log "installing gpg (signs the lab's archives)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends gpg >/dev/null
+fi
+
 mirror="${LAB_CACHE}/mirror"
-python3 "${LAB_DIR}/assemble_distribution.py" kafka "${KAFKA_VERSION}" "${mirror}/kafka/${KAFKA_VERSION}"
-python3 "${LAB_DIR}/assemble_distribution.py" kafka "${KAFKA_ZK_VERSION}" "${mirror}/kafka/${KAFKA_ZK_VERSION}"
-python3 "${LAB_DIR}/assemble_distribution.py" zookeeper "${ZOOKEEPER_VERSION}" \
+signing=(--signing-home "${LAB_SIGNING_HOME}")
+python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" kafka "${KAFKA_VERSION}" \
+  "${mirror}/kafka/${KAFKA_VERSION}"
+python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" kafka "${KAFKA_ZK_VERSION}" \
+  "${mirror}/kafka/${KAFKA_ZK_VERSION}"
+python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" zookeeper "${ZOOKEEPER_VERSION}" \
   "${mirror}/zookeeper/zookeeper-${ZOOKEEPER_VERSION}"
+# Signing started an agent for the key's home; it is not needed any more.
+GNUPGHOME="${LAB_SIGNING_HOME}" gpgconf --kill gpg-agent 2>/dev/null || true
 (cd "${mirror}" && find . -type f | sort >&2)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +20,11 @@ sys.modules["assemble"] = assemble
 spec.loader.exec_module(assemble)
 
 import kafka_lab  # noqa: E402  (tests/ is on sys.path through conftest)
+
+PGP = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "pgp.py"
+pgp_spec = importlib.util.spec_from_file_location("pgp_filters", PGP)
+pgp = importlib.util.module_from_spec(pgp_spec)
+pgp_spec.loader.exec_module(pgp)
 
 
 @pytest.mark.parametrize("style", ["gpg", "sha512sum"])
@@ -79,3 +87,36 @@ def test_zookeeper_shell_launcher_passes_the_connect_string_as_server():
 def test_server_launchers_ask_for_the_server_settings():
     assert "--server kafka.Kafka" in assemble.kafka_launcher("kafka.Kafka", server=True)
     assert "--server" not in assemble.kafka_launcher("org.x.Tool", server=False)
+
+
+@pytest.fixture
+def signing_home(tmp_path):
+    if shutil.which("gpg") is None:
+        pytest.skip("gpg is not installed")
+    home = tmp_path / "gnupg"
+    yield home
+    subprocess.run(
+        ["gpgconf", "--kill", "all"], env={**os.environ, "GNUPGHOME": str(home)}, check=False
+    )
+
+
+def test_signed_archives_verify_against_the_published_key(tmp_path, signing_home):
+    """The lab signs like Apache: a .asc beside the archive, the key in the
+    project's KEYS file; the roles' filters read the key and only it is pinned."""
+    release = tmp_path / "kafka" / "4.4.0"
+    release.mkdir(parents=True)
+    archive = release / "kafka_2.13-4.4.0.tgz"
+    archive.write_bytes(b"not really a tarball")
+    signature = assemble.sign(archive, signing_home)
+    fingerprint = assemble.ensure_signing_key(signing_home)
+    assert assemble.signed_by(archive, signing_home) == fingerprint
+    assert pgp.pgp_fingerprints((tmp_path / "kafka" / "KEYS").read_text()) == [fingerprint]
+
+    first = signature.read_text()
+    assemble.sign(archive, signing_home)
+    assert signature.read_text() == first, "an archive already signed is not signed again"
+
+    archive.write_bytes(b"another tarball")
+    assert assemble.signed_by(archive, signing_home) is None
+    assemble.sign(archive, signing_home)
+    assert assemble.signed_by(archive, signing_home) == fingerprint
