@@ -369,14 +369,15 @@ def _unique(bindings):
 def binding_line(binding):
     """One binding as a line a person reads (and a diff compares)."""
     return (
-        f"{binding['principal']} {binding['permission']} {binding['operation']} on"
-        f" {binding['resource_type']} {binding['pattern_type'].lower()}"
-        f" {binding['resource_name']!r} from host {binding['host']}"
+        f"{binding['principal']} on {binding['resource_type']}"
+        f" {binding['pattern_type'].lower()} {binding['resource_name']!r}:"
+        f" {binding['permission']} {binding['operation']} from host {binding['host']}"
     )
 
 
 def binding_lines(bindings):
-    return "".join(binding_line(b) + "\n" for b in sorted_bindings(bindings))
+    """Sorted lines, so those of one principal and resource stand together."""
+    return "".join(sorted(binding_line(b) + "\n" for b in bindings))
 
 
 def plan_acls(desired, current, state, exclusive, protected):

@@ -244,15 +244,15 @@ def test_protected_principals_bindings_are_never_removed(state, exclusive):
     _plan, problems = acl_plan.plan_acls(desired, [admin], state, exclusive, ["User:admin"])
     assert len(problems) == 1
     assert "refusing to remove bindings of protected principal(s) User:admin" in problems[0]
-    assert "User:admin ALLOW ALL on TOPIC literal 'twitter' from host *" in problems[0]
+    assert "User:admin on TOPIC literal 'twitter': ALLOW ALL from host *" in problems[0]
 
 
 def test_diff_is_sorted_lines_of_the_named_principals():
     current = [binding(operation="WRITE"), binding(principal="User:bob")]
     plan, _problems = acl_plan.plan_acls([binding()], current, "present", True, [])
     diff = acl_plan.build_acl_diff(plan, current)
-    assert diff["before"] == "User:alice ALLOW WRITE on TOPIC literal 'twitter' from host *\n"
-    assert diff["after"] == "User:alice ALLOW READ on TOPIC literal 'twitter' from host *\n"
+    assert diff["before"] == "User:alice on TOPIC literal 'twitter': ALLOW WRITE from host *\n"
+    assert diff["after"] == "User:alice on TOPIC literal 'twitter': ALLOW READ from host *\n"
     assert "User:bob" not in diff["before"] + diff["after"]
 
 
@@ -266,7 +266,7 @@ def test_changes_made_names_only_what_the_brokers_show():
     added, removed = acl_plan.changes_made(plan, now)
     assert added == [binding()] and removed == []
     assert acl_plan.describe_changes(added, removed) == (
-        "added User:alice ALLOW READ on TOPIC literal 'twitter' from host *"
+        "added User:alice on TOPIC literal 'twitter': ALLOW READ from host *"
     )
     assert acl_plan.describe_changes([], []) == "nothing"
 
