@@ -205,6 +205,49 @@ class _ConnectionLog(logging.Handler):
     def last_failure(self):
         return self.messages[-1] if self.messages else None
 
+    def certificate_failure(self):
+        """The client's complaint about the broker's TLS certificate, if it had one."""
+        for message in reversed(self.messages):
+            if "CERTIFICATE_VERIFY_FAILED" in message or "certificate verify failed" in message:
+                return message
+        return None
+
+    def disconnected(self):
+        """Whether a broker closed a connection while the client set it up. A broker that
+        refuses a SCRAM login over TLS does so, and kafka-python then reports only that."""
+        return any("socket disconnected" in message for message in self.messages)
+
+
+def _unreachable_message(servers, params, connection_log):
+    """No broker answered: say what the client saw that points at a cause."""
+    last = connection_log.last_failure() if connection_log else None
+    sasl = params["security_protocol"] in ("SASL_PLAINTEXT", "SASL_SSL")
+    login_hint = ""
+    if sasl and connection_log is not None and connection_log.disconnected():
+        login_hint = (
+            "; the broker closed the connection while it was set up, which is how a"
+            " refused SASL login looks to the client: check sasl_username and"
+            " sasl_password too"
+        )
+    certificate = connection_log.certificate_failure() if connection_log else None
+    if certificate:
+        return (
+            f"Kafka at {servers} presented a TLS certificate the client does not trust"
+            " or that does not name the host connected to: check ssl_cafile (the CA"
+            " that signed the brokers' certificates) and the names in bootstrap_servers"
+            f" (client said: {certificate})"
+        )
+    return (
+        "Could not reach any Kafka broker at {} within request_timeout={}s: check the"
+        " addresses, the listener port, security_protocol ({}) and the firewall{}{}".format(
+            servers,
+            params["request_timeout"],
+            params["security_protocol"],
+            f" (last error: {last})" if last else "",
+            login_hint,
+        )
+    )
+
 
 def describe_kafka_error(error, params, connection_log=None):
     """A message for an exception raised while talking to Kafka: what failed and what to check."""
@@ -232,16 +275,7 @@ def describe_kafka_error(error, params, connection_log=None):
             )
         unreachable = getattr(kafka_errors, "NoBrokersAvailable", ())
         if isinstance(error, unreachable) or "Unable to bootstrap" in str(error):
-            last = connection_log.last_failure() if connection_log else None
-            return (
-                "Could not reach any Kafka broker at {} within request_timeout={}s: check the"
-                " addresses, the listener port, security_protocol ({}) and the firewall{}".format(
-                    servers,
-                    params["request_timeout"],
-                    params["security_protocol"],
-                    f" (last error: {last})" if last else "",
-                )
-            )
+            return _unreachable_message(servers, params, connection_log)
         if isinstance(error, kafka_errors.KafkaTimeoutError):
             return "Kafka at {} did not answer within request_timeout={}s ({})".format(
                 servers,

@@ -89,6 +89,43 @@ def test_refused_login_is_reported_from_the_connection_log():
     assert message.startswith("Kafka refused the SASL PLAIN login of user 'u'")
 
 
+@pytest.mark.parametrize("protocol", ["SASL_SSL", "SSL"])
+def test_a_disconnect_while_connecting_with_sasl_points_at_the_credentials(protocol):
+    """A broker refusing a SCRAM login over TLS closes the connection; kafka-python says only
+    that it was disconnected, so the message names the credentials as a likely cause."""
+    from kafka.errors import KafkaTimeoutError
+
+    log = kafka_admin._ConnectionLog()
+    log.messages += [
+        "Bootstrap connection to bootstrap-0 failed: KafkaConnectionError: socket disconnected",
+        "Bootstrap failed: KafkaTimeoutError: Unable to bootstrap from 127.0.0.1:9093",
+    ]
+    sasl = {"sasl_mechanism": "SCRAM-SHA-512", "sasl_username": "u", "sasl_password": "p"}
+    message = kafka_admin.describe_kafka_error(
+        KafkaTimeoutError("Unable to bootstrap"),
+        params(security_protocol=protocol, **(sasl if protocol == "SASL_SSL" else {})),
+        log,
+    )
+    assert message.startswith("Could not reach any Kafka broker")
+    assert ("check sasl_username and sasl_password" in message) == (protocol == "SASL_SSL")
+
+
+def test_an_untrusted_certificate_is_named():
+    from kafka.errors import KafkaTimeoutError
+
+    log = kafka_admin._ConnectionLog()
+    log.messages += [
+        "Bootstrap connection to bootstrap-0 failed: SSLCertVerificationError: [SSL:"
+        " CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer",
+        "Bootstrap failed: KafkaTimeoutError: Unable to bootstrap from 127.0.0.1:9093",
+    ]
+    message = kafka_admin.describe_kafka_error(
+        KafkaTimeoutError("Unable to bootstrap"), params(security_protocol="SSL"), log
+    )
+    assert message.startswith("Kafka at k1:9092, k2:9092 presented a TLS certificate")
+    assert "check ssl_cafile" in message and "unable to get local issuer" in message
+
+
 def test_plain_connection_options_are_accepted():
     assert kafka_admin.connection_problems(params()) == []
     ipv6 = params(bootstrap_servers=["[::1]:9092", "kafka-1.internal:19092", "10.0.0.1:1"])
