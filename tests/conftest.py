@@ -69,3 +69,25 @@ def moto_server(tmp_path_factory) -> aws_lab.MotoServer:
     server = aws_lab.MotoServer(tmp_path_factory.mktemp("moto") / "moto.log")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def secured_kraft_broker(tmp_path_factory) -> kafka_lab.SecuredBroker:
+    """A KRaft broker closed to strangers: SASL_SSL/SCRAM-SHA-512 for clients, TLS between
+    broker and controller, StandardAuthorizer, no access without an ACL (see
+    kafka_lab.start_secured_kraft_broker)."""
+    broker = kafka_lab.start_secured_kraft_broker(
+        KAFKA_VERSION, tmp_path_factory.mktemp("kraft-secured")
+    )
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def secured_zookeeper_broker(tmp_path_factory) -> kafka_lab.SecuredBroker:
+    """The same on a Kafka 3.9 broker in ZooKeeper mode, with AclAuthorizer."""
+    broker = kafka_lab.start_secured_zookeeper_broker(
+        KAFKA_ZK_VERSION, ZOOKEEPER_VERSION, tmp_path_factory.mktemp("zk-secured")
+    )
+    yield broker
+    broker.stop()

@@ -388,3 +388,386 @@ def start_zookeeper_and_broker(
         zookeeper.stop()
         raise
     return zookeeper, broker
+
+
+# --- A secured broker: SASL_SSL with SCRAM-SHA-512 for clients, TLS between nodes, ACLs on.
+
+# The first credential, created before the broker starts (KRaft: at storage format time;
+# ZooKeeper mode: in ZooKeeper). It is the one super user besides the broker itself.
+SCRAM_ADMIN_USER = "lab-scram-admin"
+SCRAM_ADMIN_PASSWORD = "lab-scram-admin-9Qv4xT"
+# The broker's own principal: its certificate's subject, presented on the TLS-only
+# inter-broker and controller listeners, which require client certificates.
+BROKER_CERT_SUBJECT = "CN=kafka-broker"
+BROKER_PRINCIPAL = f"User:{BROKER_CERT_SUBJECT}"
+SECURED_MECHANISM = "SCRAM-SHA-512"
+
+
+@dataclass(frozen=True)
+class LabPki:
+    """A throwaway CA and one broker certificate (SAN localhost and 127.0.0.1), as PEM."""
+
+    ca_file: Path
+    # The broker's PKCS#8 key and its certificate chain. The key is not encrypted: Kafka
+    # reads unencrypted PEM keys (3.3 and newer), while Java 17 cannot read the PBES2
+    # encryption current tools write (SecretKeyFactory has no "PBES2"), and PBES1's ciphers
+    # are weak. The file's mode (0600) is what protects it.
+    keystore_file: Path
+
+
+def make_test_pki(directory: Path) -> LabPki:
+    """Generate a CA and a broker certificate signed by it, valid for a day."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    valid = dict(not_valid_before=now - datetime.timedelta(minutes=5))
+    valid["not_valid_after"] = now + datetime.timedelta(days=1)
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "datapipe test CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(valid["not_valid_before"])
+        .not_valid_after(valid["not_valid_after"])
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name.from_rfc4514_string(BROKER_CERT_SUBJECT))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(valid["not_valid_before"])
+        .not_valid_after(valid["not_valid_after"])
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            # The broker uses the one certificate as server and, towards the controller and
+            # the other brokers, as client.
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    ca_file = directory / "ca.pem"
+    ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    keystore_file = directory / "broker-keystore.pem"
+    keystore_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + cert.public_bytes(serialization.Encoding.PEM)
+        + ca_cert.public_bytes(serialization.Encoding.PEM)
+    )
+    for path in (ca_file, keystore_file):
+        path.chmod(0o600)
+    return LabPki(ca_file, keystore_file)
+
+
+def secured_client_settings(
+    bootstrap_servers: str,
+    ca_file: Path,
+    username: str = SCRAM_ADMIN_USER,
+    password: str = SCRAM_ADMIN_PASSWORD,
+) -> dict:
+    """kafka-python settings for a SASL_SSL (SCRAM-SHA-512) client with hostname checks."""
+    return dict(
+        bootstrap_servers=bootstrap_servers,
+        security_protocol="SASL_SSL",
+        sasl_mechanism=SECURED_MECHANISM,
+        sasl_plain_username=username,
+        sasl_plain_password=password,
+        ssl_cafile=str(ca_file),
+        ssl_check_hostname=True,
+    )
+
+
+class SecuredKafkaServer(KafkaServer):
+    """One broker with every listener on TLS, clients on SASL_SSL/SCRAM-SHA-512, ACLs on.
+
+    KRaft (combined broker and controller, StandardAuthorizer) or, given a ZooKeeper,
+    ZooKeeper mode (AclAuthorizer). The inter-broker and controller listeners take TLS
+    with client certificates, so the broker is BROKER_PRINCIPAL there; super users are
+    that principal and the SCRAM admin. A principal with no ACL may do nothing.
+    """
+
+    def __init__(
+        self, home: Path, work_dir: Path, pki: LabPki, zookeeper: ZooKeeperServer | None = None
+    ):
+        super().__init__(home, work_dir, zookeeper)
+        self.name = "kafka-secured"
+        self.log_path = self.work_dir / f"{self.name}.out"
+        self.pki = pki
+        self.broker_port = free_port()
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """The SASL_SSL listener (SCRAM-SHA-512)."""
+        return f"127.0.0.1:{self.port}"
+
+    def client_settings(
+        self, username: str = SCRAM_ADMIN_USER, password: str = SCRAM_ADMIN_PASSWORD
+    ) -> dict:
+        return secured_client_settings(self.bootstrap_servers, self.pki.ca_file, username, password)
+
+    def write_config(self) -> None:
+        tls = (
+            "ssl.keystore.type=PEM\n"
+            f"ssl.keystore.location={self.pki.keystore_file}\n"
+            "ssl.truststore.type=PEM\n"
+            f"ssl.truststore.location={self.pki.ca_file}\n"
+            "ssl.endpoint.identification.algorithm=https\n"
+            "listener.name.broker.ssl.client.auth=required\n"
+            "sasl.enabled.mechanisms=SCRAM-SHA-512\n"
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;\n"
+            f"super.users=User:{SCRAM_ADMIN_USER};{BROKER_PRINCIPAL}\n"
+            "allow.everyone.if.no.acl.found=false\n"
+            "listener.security.protocol.map=SASL_SSL:SASL_SSL,BROKER:SSL,CONTROLLER:SSL\n"
+            "inter.broker.listener.name=BROKER\n"
+        )
+        if self.zookeeper is None:
+            mode = (
+                "process.roles=broker,controller\n"
+                "node.id=1\n"
+                f"controller.quorum.bootstrap.servers=127.0.0.1:{self.controller_port}\n"
+                f"listeners=SASL_SSL://127.0.0.1:{self.port},"
+                f"BROKER://127.0.0.1:{self.broker_port},"
+                f"CONTROLLER://127.0.0.1:{self.controller_port}\n"
+                f"advertised.listeners=SASL_SSL://127.0.0.1:{self.port},"
+                f"BROKER://127.0.0.1:{self.broker_port}\n"
+                "controller.listener.names=CONTROLLER\n"
+                "listener.name.controller.ssl.client.auth=required\n"
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\n"
+                "share.coordinator.state.topic.replication.factor=1\n"
+                "share.coordinator.state.topic.min.isr=1\n"
+            )
+        else:
+            mode = (
+                "broker.id=0\n"
+                f"listeners=SASL_SSL://127.0.0.1:{self.port},"
+                f"BROKER://127.0.0.1:{self.broker_port}\n"
+                f"zookeeper.connect={self.zookeeper.connect}\n"
+                "zookeeper.connection.timeout.ms=18000\n"
+                "authorizer.class.name=kafka.security.authorizer.AclAuthorizer\n"
+            )
+        common = (
+            f"log.dirs={self.work_dir / 'data'}\n"
+            "num.partitions=1\n"
+            "offsets.topic.replication.factor=1\n"
+            "transaction.state.log.replication.factor=1\n"
+            "transaction.state.log.min.isr=1\n"
+            "auto.create.topics.enable=false\n"
+            "group.initial.rebalance.delay.ms=0\n"
+        )
+        self.properties.write_text(mode + tls + common)
+        self.properties.chmod(0o600)
+
+    def format_storage(self) -> None:
+        """Format KRaft storage with the admin's SCRAM credential already in the metadata."""
+        storage = self.home / "bin" / "kafka-storage.sh"
+        self.cluster_id = subprocess.run(
+            [str(storage), "random-uuid"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        scram = f"SCRAM-SHA-512=[name={SCRAM_ADMIN_USER},password={SCRAM_ADMIN_PASSWORD}]"
+        subprocess.run(
+            [
+                str(storage),
+                "format",
+                "--standalone",
+                "-t",
+                self.cluster_id,
+                "-c",
+                str(self.properties),
+                "--add-scram",
+                scram,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+    def create_zookeeper_admin(self) -> None:
+        """ZooKeeper mode: the admin's SCRAM credential, written to ZooKeeper before the
+        broker starts (the broker cannot be asked before anyone can log in)."""
+        config = self.work_dir / "admin-scram.properties"
+        config.write_text(f"SCRAM-SHA-512=password={SCRAM_ADMIN_PASSWORD}\n")
+        config.chmod(0o600)
+        completed = subprocess.run(
+            [
+                str(self.home / "bin" / "kafka-configs.sh"),
+                "--zookeeper",
+                self.zookeeper.connect,
+                "--alter",
+                "--add-config-file",
+                str(config),
+                "--entity-type",
+                "users",
+                "--entity-name",
+                SCRAM_ADMIN_USER,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "KAFKA_HEAP_OPTS": "-Xmx128m"},
+        )
+        config.unlink()
+        if completed.returncode != 0:
+            raise RuntimeError(
+                f"could not create the SCRAM admin in ZooKeeper:\n{completed.stdout}"
+                f"\n{completed.stderr}"
+            )
+
+    def start(self) -> None:
+        self.write_config()
+        if self.zookeeper is None:
+            self.format_storage()
+        else:
+            self.create_zookeeper_admin()
+        self.launch(
+            [str(self.home / "bin" / "kafka-server-start.sh"), str(self.properties)],
+            {"KAFKA_HEAP_OPTS": SERVER_HEAP, "LOG_DIR": str(self.work_dir / "logs")},
+        )
+        self.wait_until(self._serves_metadata, "serving metadata over SASL_SSL")
+
+    def _serves_metadata(self) -> bool:
+        if not port_open(self.port):
+            return False
+        from kafka import KafkaAdminClient
+
+        admin = KafkaAdminClient(request_timeout_ms=5000, **self.client_settings())
+        try:
+            return len(admin.describe_cluster()["brokers"]) >= self.expected_brokers
+        finally:
+            admin.close()
+
+
+@dataclass
+class SecuredBroker:
+    """What a test needs to reach a secured broker."""
+
+    server: SecuredKafkaServer
+    bootstrap_servers: str  # host:port of the SASL_SSL listener
+    ca_file: Path  # the CA (PEM) that signed the broker's certificate
+    admin_user: str
+    admin_password: str
+    mechanism: str = SECURED_MECHANISM
+    broker_principal: str = BROKER_PRINCIPAL
+    zookeeper: ZooKeeperServer | None = None
+
+    @property
+    def admin_principal(self) -> str:
+        return f"User:{self.admin_user}"
+
+    def client_settings(self, username: str | None = None, password: str | None = None) -> dict:
+        """kafka-python settings; the admin's unless another user is given."""
+        return secured_client_settings(
+            self.bootstrap_servers,
+            self.ca_file,
+            username or self.admin_user,
+            self.admin_password if password is None else password,
+        )
+
+    def module_connection(self) -> dict:
+        """The collection's connection options for the admin principal."""
+        return dict(
+            bootstrap_servers=[self.bootstrap_servers],
+            security_protocol="SASL_SSL",
+            sasl_mechanism=self.mechanism,
+            sasl_username=self.admin_user,
+            sasl_password=self.admin_password,
+            ssl_cafile=str(self.ca_file),
+            ssl_check_hostname=True,
+        )
+
+    def stop(self) -> None:
+        self.server.stop()
+        if self.zookeeper is not None:
+            self.zookeeper.stop()
+
+
+def start_secured_kraft_broker(version: str, work_root: Path) -> SecuredBroker:
+    """A KRaft broker (combined broker and controller) with SASL_SSL/SCRAM-SHA-512 for
+    clients, TLS with client certificates between broker and controller, StandardAuthorizer,
+    and the admin's SCRAM credential created at storage format time."""
+    home = unpack(kafka_archive(version), work_root / "dist")
+    pki = make_test_pki(work_root / "pki")
+    server = SecuredKafkaServer(home, work_root / f"kraft-secured-{version}", pki)
+    server.start()
+    return SecuredBroker(
+        server, server.bootstrap_servers, pki.ca_file, SCRAM_ADMIN_USER, SCRAM_ADMIN_PASSWORD
+    )
+
+
+def start_secured_zookeeper_broker(
+    kafka_version: str, zookeeper_version: str, work_root: Path
+) -> SecuredBroker:
+    """A ZooKeeper and a ZooKeeper-mode broker with SASL_SSL/SCRAM-SHA-512 for clients, TLS
+    with client certificates between brokers, and AclAuthorizer. ZooKeeper itself is plain
+    and open here: this fixture is for the Kafka side only."""
+    zk_home = unpack(zookeeper_archive(zookeeper_version), work_root / "dist")
+    zookeeper = ZooKeeperServer(zk_home, work_root / f"zookeeper-secured-{zookeeper_version}")
+    zookeeper.start()
+    try:
+        home = unpack(kafka_archive(kafka_version), work_root / "dist")
+        pki = make_test_pki(work_root / "pki")
+        server = SecuredKafkaServer(
+            home, work_root / f"zk-kafka-secured-{kafka_version}", pki, zookeeper
+        )
+        server.start()
+    except BaseException:
+        zookeeper.stop()
+        raise
+    return SecuredBroker(
+        server,
+        server.bootstrap_servers,
+        pki.ca_file,
+        SCRAM_ADMIN_USER,
+        SCRAM_ADMIN_PASSWORD,
+        zookeeper=zookeeper,
+    )

@@ -1,0 +1,661 @@
+"""kafka_user and kafka_acl, and the topic modules, against brokers closed to strangers.
+
+The brokers take clients only on SASL_SSL with SCRAM-SHA-512 (a throwaway CA, hostname
+verification on), authorize with StandardAuthorizer (Kafka 4, KRaft) or AclAuthorizer
+(Kafka 3.9, ZooKeeper mode), and allow nothing without an ACL. Module tasks go through
+ansible-playbook; what they did is proven with plain kafka-python clients: a login with
+the password (and refused with another one), a produce and a read that fail without an
+ACL and work with one. Sequence per case: check mode, apply, apply again (no change),
+check mode again (no change), clean up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import kafka_lab
+import pytest
+import yaml
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import (
+    ACL,
+    ACLFilter,
+    ACLOperation,
+    ACLPermissionType,
+    ACLResourcePatternType,
+    ResourcePattern,
+    ResourcePatternFilter,
+    ResourceType,
+)
+from kafka.errors import KafkaError
+from kafka.structs import TopicPartition
+from playbook_run import COLLECTION, run_task
+
+_names = itertools.count()
+PROPAGATION_S = 20  # how long a new credential or binding may take to reach the broker
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{os.getpid()}-{next(_names)}"
+
+
+@pytest.fixture(params=["kraft", "zookeeper"])
+def secured(request) -> kafka_lab.SecuredBroker:
+    """Each test that takes this runs on the secured KRaft and ZooKeeper-mode broker."""
+    return request.getfixturevalue(f"secured_{request.param}_broker")
+
+
+def refused_logins(broker: kafka_lab.SecuredBroker) -> int:
+    """How many logins the broker has refused for wrong credentials, from its own log.
+
+    kafka-python does not say why a SCRAM login over TLS failed: the broker's answer is
+    lost when it closes the connection, and the client sees only a disconnect. The broker
+    says it in server.log.
+    """
+    log = broker.server.work_dir / "logs" / "server.log"
+    if not log.exists():
+        return 0
+    return sum(
+        "Failed authentication with" in line and "invalid credentials" in line
+        for line in log.read_text(errors="replace").splitlines()
+    )
+
+
+def login(broker: kafka_lab.SecuredBroker, user: str, password: str) -> str:
+    """'ok' when the broker takes the login, 'refused' when the broker says the credentials
+    are wrong; anything else is an error the test must not mistake for either."""
+    refused_before = refused_logins(broker)
+    try:
+        admin = KafkaAdminClient(
+            request_timeout_ms=5000,
+            bootstrap_timeout_ms=5000,
+            **broker.client_settings(user, password),
+        )
+    except KafkaError as error:
+        if refused_logins(broker) > refused_before:
+            return "refused"
+        return f"error: {type(error).__name__}: {error}"
+    try:
+        admin.list_topics()  # Metadata needs no ACL: the login alone is what is tested
+        return "ok"
+    finally:
+        admin.close()
+
+
+def wait_login(broker, user, password, expected: str) -> None:
+    deadline = time.monotonic() + PROPAGATION_S
+    while (outcome := login(broker, user, password)) != expected:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"login of {user}: expected {expected}, got {outcome}")
+        time.sleep(1)
+
+
+class SecuredView:
+    """The secured broker as the admin sees it through plain kafka-python."""
+
+    def __init__(self, broker: kafka_lab.SecuredBroker):
+        self.broker = broker
+        self.admin = KafkaAdminClient(request_timeout_ms=15000, **broker.client_settings())
+
+    def close(self) -> None:
+        self.admin.close()
+
+    def scram_users(self) -> dict:
+        return {
+            user: sorted((c["mechanism"].name, c["iterations"]) for c in info["credential_infos"])
+            for user, info in self.admin.describe_user_scram_credentials(None).items()
+        }
+
+    def bindings(self, principal: str | None = None) -> set[tuple]:
+        every = ACLFilter(
+            principal=principal,
+            host=None,
+            operation=ACLOperation.ANY,
+            permission_type=ACLPermissionType.ANY,
+            resource_pattern=ResourcePatternFilter(
+                ResourceType.ANY, None, ACLResourcePatternType.ANY
+            ),
+        )
+        acls, _error = self.admin.describe_acls(every)
+        return {
+            (
+                acl.principal,
+                acl.permission_type.name,
+                acl.operation.name,
+                acl.resource_pattern.resource_type.name,
+                acl.resource_pattern.pattern_type.name,
+                acl.resource_pattern.resource_name,
+                acl.host,
+            )
+            for acl in acls
+        }
+
+    def grant(self, principal: str, operation: str, topic: str) -> ACL:
+        acl = ACL(
+            principal=principal,
+            host="*",
+            operation=ACLOperation[operation],
+            permission_type=ACLPermissionType.ALLOW,
+            resource_pattern=ResourcePattern(ResourceType.TOPIC, topic),
+        )
+        self.admin.create_acls([acl])
+        return acl
+
+    def revoke(self, *acls: ACL) -> None:
+        filters = [
+            ACLFilter(a.principal, a.host, a.operation, a.permission_type, a.resource_pattern)
+            for a in acls
+        ]
+        self.admin.delete_acls(filters)
+
+    def create_topic(self, name: str) -> None:
+        self.admin.create_topics(
+            {name: {"num_partitions": 1, "replication_factor": 1, "configs": {}}},
+            wait_for_metadata=True,
+        )
+
+    def delete_topic(self, name: str) -> None:
+        if name in self.admin.list_topics():
+            self.admin.delete_topics([name])
+
+
+@pytest.fixture
+def view(secured):
+    view = SecuredView(secured)
+    yield view
+    view.close()
+
+
+def connection(broker: kafka_lab.SecuredBroker) -> dict:
+    return broker.module_connection()
+
+
+class _ClientLog(logging.Handler):
+    """What kafka-python logs: it reports a topic the principal may not even describe only
+    there, and keeps polling."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def can_read(broker, user, password, topic) -> bool:
+    """True when the user reads the topic's records; False when Kafka says it may not (no
+    READ: the fetch is refused; no DESCRIBE either: the topic's metadata is refused)."""
+    consumer = KafkaConsumer(
+        request_timeout_ms=8000,
+        enable_auto_commit=False,
+        **broker.client_settings(user, password),
+    )
+    log = _ClientLog()
+    logging.getLogger("kafka").addHandler(log)
+    try:
+        partition = TopicPartition(topic, 0)
+        consumer.assign([partition])
+        consumer.seek_to_beginning(partition)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if consumer.poll(timeout_ms=1000):
+                return True
+        if any(f"Topic {topic} is not authorized" in message for message in log.messages):
+            return False
+        raise AssertionError(f"{user} read nothing from {topic} and got no authorization error")
+    except KafkaError as error:
+        if "Authorization" in type(error).__name__:
+            return False
+        raise
+    finally:
+        logging.getLogger("kafka").removeHandler(log)
+        consumer.close()
+
+
+def can_produce(broker, user, password, topic) -> bool:
+    """True when a record is acknowledged; False when Kafka says the user may not write."""
+    producer = KafkaProducer(
+        acks="all",
+        enable_idempotence=False,
+        max_block_ms=8000,
+        request_timeout_ms=8000,
+        retries=0,
+        **broker.client_settings(user, password),
+    )
+    log = _ClientLog()
+    logging.getLogger("kafka").addHandler(log)
+    try:
+        producer.send(topic, b"probe").get(timeout=10)
+        return True
+    except KafkaError as error:
+        if "Authorization" in type(error).__name__:
+            return False
+        if any(f"Topic {topic} is not authorized" in message for message in log.messages):
+            return False
+        raise
+    finally:
+        logging.getLogger("kafka").removeHandler(log)
+        producer.close(timeout=5)
+
+
+def wait_access(check, expected: bool, what: str) -> None:
+    deadline = time.monotonic() + PROPAGATION_S
+    while check() != expected:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: expected {expected}")
+        time.sleep(1)
+
+
+# --- kafka_user --------------------------------------------------------------------------
+
+
+def test_kafka_user_create_change_password_and_delete(secured, view):
+    user = unique("app")
+    first, second = "first-Pw-8hTq2", "second-Pw-3kLm9"
+    args = {**connection(secured), "name": user, "password": first}
+
+    checked = run_task("kafka_user", args, check=True)
+    assert checked.changed and not checked.failed, checked.result
+    assert checked.result["change"] == "create"
+    assert checked.result["diff"]["before"] == {}
+    assert checked.result["diff"]["after"] == {
+        "user": user,
+        "credentials": [{"mechanism": "SCRAM-SHA-512", "iterations": 8192}],
+        "password_changed": True,
+    }
+    assert user not in view.scram_users(), "check mode created the user"
+
+    applied = run_task("kafka_user", args)
+    assert applied.changed and not applied.failed, applied.result
+    assert view.scram_users()[user] == [("SCRAM_SHA_512", 8192)]
+    wait_login(secured, user, first, "ok")
+    assert login(secured, user, "not-" + first) == "refused"
+
+    again = run_task("kafka_user", args)
+    assert not again.changed and not again.failed, again.result
+    assert not run_task("kafka_user", args, check=True).changed
+
+    # on_create: a different password changes nothing; the first one still works.
+    other = run_task("kafka_user", {**args, "password": second})
+    assert not other.changed and not other.failed, other.result
+    assert login(secured, user, first) == "ok"
+    assert login(secured, user, second) == "refused"
+
+    # always: the credential is written again; the old password is refused from then on.
+    rotate = {**args, "password": second, "update_password": "always"}
+    checked_rotate = run_task("kafka_user", rotate, check=True)
+    assert checked_rotate.changed and checked_rotate.result["change"] == "update"
+    assert login(secured, user, first) == "ok", "check mode changed the password"
+    rotated = run_task("kafka_user", rotate)
+    assert rotated.changed and not rotated.failed, rotated.result
+    wait_login(secured, user, second, "ok")
+    wait_login(secured, user, first, "refused")
+
+    for result in (checked, applied, again, other, checked_rotate, rotated):
+        assert first not in str(result.result) and second not in str(result.result)
+
+    delete = {**connection(secured), "name": user, "state": "absent"}
+    checked_delete = run_task("kafka_user", delete, check=True)
+    assert checked_delete.changed and checked_delete.result["diff"]["after"] == {}
+    assert user in view.scram_users(), "check mode deleted the user"
+    assert run_task("kafka_user", delete).changed
+    assert user not in view.scram_users()
+    wait_login(secured, user, second, "refused")
+    assert not run_task("kafka_user", delete).changed
+    assert not run_task("kafka_user", delete, check=True).changed
+
+
+def test_kafka_user_other_mechanism_and_iterations(secured_kraft_broker):
+    broker = secured_kraft_broker
+    view = SecuredView(broker)
+    user = unique("sha256")
+    args = {
+        **connection(broker),
+        "name": user,
+        "password": "pw-256-Zx81",
+        "mechanism": "SCRAM-SHA-256",
+        "iterations": 4096,
+    }
+    try:
+        assert run_task("kafka_user", args).changed
+        assert view.scram_users()[user] == [("SCRAM_SHA_256", 4096)]
+        # Another count with on_create: left alone, with a warning.
+        kept = run_task("kafka_user", {**args, "iterations": 8192})
+        assert not kept.changed and "4096 iterations, not 8192" in str(kept.result["warnings"])
+        assert view.scram_users()[user] == [("SCRAM_SHA_256", 4096)]
+        # SCRAM-SHA-512 beside it; absent without a mechanism removes both.
+        assert run_task("kafka_user", {**args, "mechanism": "SCRAM-SHA-512"}).changed
+        assert len(view.scram_users()[user]) == 2
+        gone = run_task("kafka_user", {**connection(broker), "name": user, "state": "absent"})
+        assert gone.changed and user not in view.scram_users()
+    finally:
+        view.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"iterations": 4000}, "outside what Kafka accepts for SCRAM credentials (4096 to 16384)"),
+        ({"iterations": 20000}, "outside what Kafka accepts"),
+        ({"name": "User:bob"}, "is a principal, not a user name"),
+        ({"name": ""}, "name must be a non-empty user name"),
+        ({"password": ""}, "password is empty"),
+        ({"password": None}, "password is required with state=present"),
+    ],
+)
+def test_kafka_user_wrong_values_change_nothing(secured_kraft_broker, options, message):
+    broker = secured_kraft_broker
+    view = SecuredView(broker)
+    try:
+        before = view.scram_users()
+        args = {**connection(broker), "name": unique("bad"), "password": "pw-Bad-1x", **options}
+        args = {key: value for key, value in args.items() if value is not None}
+        outcome = run_task("kafka_user", args)
+        assert outcome.failed and message in outcome.msg, outcome.result
+        assert outcome.msg.startswith("Nothing was changed")
+        assert view.scram_users() == before
+    finally:
+        view.close()
+
+
+# --- kafka_acl ---------------------------------------------------------------------------
+
+
+def test_kafka_acl_grant_then_exclusive_revoke(secured, view):
+    broker = secured
+    topic, user, password = unique("acl-topic"), unique("reader"), "reader-Pw-5tR"
+    principal = f"User:{user}"
+    view.create_topic(topic)
+    assert run_task(
+        "kafka_user", {**connection(broker), "name": user, "password": password}
+    ).changed
+    wait_login(broker, user, password, "ok")
+    # Something to read, written by the admin (a super user).
+    admin_producer = KafkaProducer(acks="all", **broker.client_settings())
+    admin_producer.send(topic, b"hello").get(timeout=15)
+    admin_producer.close()
+    protected = [broker.admin_principal, broker.broker_principal]
+
+    assert not can_produce(broker, user, password, topic)
+    assert not can_read(broker, user, password, topic)
+
+    args = {
+        **connection(broker),
+        "exclusive": True,
+        "protected_principals": protected,
+        "acls": [
+            {
+                "principal": principal,
+                "resource_type": "topic",
+                "resource_name": topic,
+                "operations": ["write", "read", "describe"],
+            },
+            {
+                "principal": principal,
+                "resource_type": "group",
+                "resource_name": f"{user}-group",
+                "pattern_type": "prefixed",
+                "operation": "Read",
+            },
+        ],
+    }
+    checked = run_task("kafka_acl", args, check=True)
+    assert checked.changed and not checked.failed, checked.result
+    assert len(checked.result["added"]) == 4 and checked.result["removed"] == []
+    assert checked.result["diff"]["before"] == ""
+    assert checked.result["diff"]["after"].splitlines() == sorted(
+        checked.result["diff"]["after"].splitlines()
+    )
+    assert (
+        f"{principal} on TOPIC literal '{topic}': ALLOW WRITE from host *"
+        in (checked.result["diff"]["after"])
+    )
+    assert view.bindings(principal) == set(), "check mode added bindings"
+
+    applied = run_task("kafka_acl", args)
+    assert applied.changed and not applied.failed, applied.result
+    assert len(view.bindings(principal)) == 4
+    wait_access(lambda: can_produce(broker, user, password, topic), True, "produce after grant")
+    wait_access(lambda: can_read(broker, user, password, topic), True, "read after grant")
+
+    again = run_task("kafka_acl", args)
+    assert not again.changed and not again.failed, again.result
+    assert not run_task("kafka_acl", args, check=True).changed
+
+    # Exclusive: only DESCRIBE stays; WRITE, READ and the group binding go, in one request.
+    only_describe = {
+        **args,
+        "acls": [
+            {
+                "principal": principal,
+                "resource_type": "topic",
+                "resource_name": topic,
+                "operation": "describe",
+            }
+        ],
+    }
+    checked_revoke = run_task("kafka_acl", only_describe, check=True)
+    assert checked_revoke.changed and len(checked_revoke.result["removed"]) == 3
+    assert len(view.bindings(principal)) == 4, "check mode removed bindings"
+    revoked = run_task("kafka_acl", only_describe)
+    assert revoked.changed and not revoked.failed, revoked.result
+    assert view.bindings(principal) == {
+        (principal, "ALLOW", "DESCRIBE", "TOPIC", "LITERAL", topic, "*")
+    }
+    wait_access(lambda: can_produce(broker, user, password, topic), False, "produce after revoke")
+    wait_access(lambda: can_read(broker, user, password, topic), False, "read after revoke")
+    assert not run_task("kafka_acl", only_describe).changed
+    assert not run_task("kafka_acl", only_describe, check=True).changed
+
+    # Clean up: the last binding, the user, the topic.
+    remove = {**only_describe, "state": "absent", "exclusive": False}
+    assert run_task("kafka_acl", remove, check=True).changed
+    assert len(view.bindings(principal)) == 1
+    assert run_task("kafka_acl", remove).changed
+    assert view.bindings(principal) == set()
+    assert not run_task("kafka_acl", remove).changed
+    run_task("kafka_user", {**connection(broker), "name": user, "state": "absent"})
+    view.delete_topic(topic)
+
+
+def test_kafka_acl_refuses_to_remove_a_protected_principals_binding(secured, view):
+    broker = secured
+    topic = unique("protected")
+    kept = view.grant(broker.broker_principal, "DESCRIBE", topic)
+    try:
+        before = view.bindings()
+        binding = {
+            "principal": broker.broker_principal,
+            "resource_type": "topic",
+            "resource_name": topic,
+            "operation": "describe",
+        }
+        protected = [broker.admin_principal, broker.broker_principal]
+        cases = [
+            {"state": "absent", "acls": [binding]},
+            # exclusive over the brokers' principal would drop its DESCRIBE binding
+            {"exclusive": True, "acls": [{**binding, "operation": "alter"}]},
+            {"acls": [{**binding, "permission": "deny", "operation": "write"}]},
+        ]
+        for case in cases:
+            for check in (True, False):
+                outcome = run_task(
+                    "kafka_acl",
+                    {**connection(broker), "protected_principals": protected, **case},
+                    check=check,
+                )
+                assert outcome.failed and not outcome.changed, outcome.result
+                assert "protected principal" in outcome.msg
+                assert broker.broker_principal in outcome.msg
+                assert outcome.msg.startswith("Nothing was changed")
+                assert view.bindings() == before
+    finally:
+        view.revoke(kept)
+
+
+@pytest.mark.parametrize(
+    ("binding", "message"),
+    [
+        ({"principal": "alice"}, "has no type: write User:alice"),
+        ({"host": "localhost"}, "a host name never matches"),
+        ({"host": "::1"}, "write 0:0:0:0:0:0:0:1"),
+        ({"operation": "cluster_action"}, "TOPIC does not support operation CLUSTER_ACTION"),
+        ({"resource_name": ""}, "resource_name is empty"),
+        ({"pattern_type": "match"}, "only valid when searching ACLs"),
+    ],
+)
+def test_kafka_acl_wrong_values_change_nothing(secured_kraft_broker, binding, message):
+    broker = secured_kraft_broker
+    view = SecuredView(broker)
+    try:
+        before = view.bindings()
+        good = {
+            "principal": "User:someone",
+            "resource_type": "topic",
+            "resource_name": "t",
+            "operation": "read",
+        }
+        outcome = run_task("kafka_acl", {**connection(broker), "acls": [good, {**good, **binding}]})
+        assert outcome.failed and message in outcome.msg, outcome.result
+        assert view.bindings() == before
+    finally:
+        view.close()
+
+
+# --- the topic modules as the admin principal, and nothing secret in -vvv output ------------
+
+
+def run_verbose(tasks: list[dict]) -> tuple[int, str]:
+    """A play with these tasks under -vvv --diff and the default output: (rc, all output)."""
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+    with tempfile.TemporaryDirectory() as work:
+        playbook = Path(work) / "play.yml"
+        playbook.write_text(yaml.safe_dump(play))
+        argv = ["ansible-playbook", "-vvv", "--diff", "-i", "localhost,", "-c", "local"]
+        argv += ["-e", f"ansible_python_interpreter={sys.executable}", str(playbook)]
+        env = {**os.environ, "ANSIBLE_LOCALHOST_WARNING": "false"}
+        env.pop("ANSIBLE_STDOUT_CALLBACK", None)
+        completed = subprocess.run(
+            argv, capture_output=True, text=True, env=env, timeout=600, check=False
+        )
+    return completed.returncode, completed.stdout + completed.stderr
+
+
+def test_topic_modules_work_as_the_admin_principal(secured_kraft_broker):
+    broker = secured_kraft_broker
+    view = SecuredView(broker)
+    topic = unique("secured-topic")
+    conn = connection(broker)
+    try:
+        create = {**conn, "name": topic, "partitions": 2, "replication_factor": 1}
+        checked = run_task("kafka_topic", create, check=True)
+        assert checked.changed and not checked.failed, checked.result
+        assert topic not in view.admin.list_topics()
+        assert run_task("kafka_topic", create).changed
+        assert topic in view.admin.list_topics()
+        assert not run_task("kafka_topic", create).changed
+        assert not run_task("kafka_topic", create, check=True).changed
+
+        retention = {**conn, "name": topic, "retention_bytes": "10MB"}
+        assert run_task("kafka_retention", retention, check=True).changed
+        assert run_task("kafka_retention", retention).changed
+        assert not run_task("kafka_retention", retention).changed
+        assert not run_task("kafka_retention", retention, check=True).changed
+
+        info = run_task("kafka_topic_info", {**conn, "topics": [topic]})
+        assert not info.failed, info.result
+        assert info.result["topics"][topic]["config"] == {"retention.bytes": "10000000"}
+
+        health = run_task("kafka_cluster_health", {**conn, "wait_for": "healthy", "timeout": 60})
+        assert not health.failed, health.result
+        assert health.result["brokers"] == [1]
+
+        for result in (checked, info, health):
+            assert broker.admin_password not in str(result.result)
+
+        delete = {**conn, "name": topic, "state": "absent", "allow_data_loss": True}
+        assert run_task("kafka_topic", delete).changed
+        assert topic not in view.admin.list_topics()
+    finally:
+        view.delete_topic(topic)
+        view.close()
+
+
+def test_no_password_in_vvv_output(secured_kraft_broker):
+    """Every module of the collection, as the admin, under -vvv --diff: no password printed,
+    neither the connection's nor the one a new user is given."""
+    broker = secured_kraft_broker
+    topic, user = unique("vvv-topic"), unique("vvv-user")
+    user_password = "vvv-User-Pw-6Yh3"
+    conn = connection(broker)
+
+    def task(module, args):
+        return {"name": f"Run {module}", f"{COLLECTION}.{module}": {**conn, **args}}
+
+    tasks = [
+        task("kafka_topic", {"name": topic, "partitions": 1, "replication_factor": 1}),
+        task("kafka_retention", {"name": topic, "retention_ms": "2h"}),
+        task("kafka_topic_info", {"topics": [topic]}),
+        task("kafka_cluster_health", {"wait_for": "none"}),
+        task("kafka_user", {"name": user, "password": user_password}),
+        task("kafka_user", {"name": user, "password": user_password, "update_password": "always"}),
+        task(
+            "kafka_acl",
+            {
+                "acls": [
+                    {
+                        "principal": f"User:{user}",
+                        "resource_type": "topic",
+                        "resource_name": topic,
+                        "operation": "read",
+                    }
+                ]
+            },
+        ),
+        task(
+            "kafka_acl",
+            {
+                "state": "absent",
+                "acls": [
+                    {
+                        "principal": f"User:{user}",
+                        "resource_type": "topic",
+                        "resource_name": topic,
+                        "operation": "read",
+                    }
+                ],
+            },
+        ),
+        task("kafka_user", {"name": user, "state": "absent"}),
+        task("kafka_topic", {"name": topic, "state": "absent"}),
+    ]
+    rc, output = run_verbose(tasks)
+    assert rc == 0, output[-4000:]
+    assert "changed=" in output
+    assert broker.admin_password not in output
+    assert user_password not in output
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in output  # -vvv did print the arguments
+
+
+def test_a_wrong_password_or_an_untrusted_ca_is_refused_clearly(secured_kraft_broker, tmp_path):
+    broker = secured_kraft_broker
+    conn = {**connection(broker), "request_timeout": 5, "include_size": False}
+
+    wrong = run_task("kafka_topic_info", {**conn, "sasl_password": "not-the-password"})
+    assert wrong.failed, wrong.result
+    assert "check sasl_username and sasl_password" in wrong.msg
+    assert "not-the-password" not in str(wrong.result)
+
+    other_ca = kafka_lab.make_test_pki(tmp_path / "other-pki").ca_file
+    untrusted = run_task("kafka_topic_info", {**conn, "ssl_cafile": str(other_ca)})
+    assert untrusted.failed, untrusted.result
+    assert "presented a TLS certificate the client does not trust" in untrusted.msg
+    assert "CERTIFICATE_VERIFY_FAILED" in untrusted.msg
+    assert broker.admin_password not in str(untrusted.result)
