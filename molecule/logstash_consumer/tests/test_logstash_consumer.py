@@ -9,7 +9,7 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
 
-SECRET = "lab-es-api-key-9001"
+SECRETS = ["lab-es-api-key-9001", "lab-consumer-secret-2718"]
 PIPELINE = "/etc/logstash/pipelines/kafka-consumer/pipeline.conf"
 
 
@@ -41,6 +41,24 @@ def test_kafka_input_has_the_seed_group_and_topics(host):
     assert not checks.missing_lines(conf, expected), conf
 
 
+def test_kafka_input_uses_sasl_ssl_with_the_pem_ca(host):
+    conf = host.file(PIPELINE).content_string
+    section = conf[conf.index("input {") : conf.index("output {")]
+    expected = [
+        'security_protocol => "SASL_SSL"',
+        'sasl_mechanism => "SCRAM-SHA-512"',
+        'username="logstash-consumer" password="${KAFKA_SASL_PASSWORD}";',
+        'ssl_truststore_location => "/etc/logstash/tls/kafka-ca.pem"',
+        'ssl_truststore_type => "PEM"',
+    ]
+    assert not checks.missing_lines(section, expected), section
+    assert "ssl_truststore_password" not in conf
+    assert "ssl_endpoint_identification_algorithm" not in conf
+    ca = host.file("/etc/logstash/tls/kafka-ca.pem")
+    assert (ca.user, ca.group, ca.mode) == ("root", "logstash", 0o640)
+    assert ca.content_string.startswith("-----BEGIN CERTIFICATE-----")
+
+
 def test_outputs_are_rendered_in_order(host):
     conf = host.file(PIPELINE).content_string
     output = conf[conf.index("output {") :]
@@ -58,9 +76,19 @@ def test_pipelines_yml_and_config_test(host):
 
 
 def test_secret_is_in_the_keystore_and_in_no_file(host):
-    assert checks.keystore_names(host) == {"ES_API_KEY"}
-    directories = ["/etc/logstash", "/var/lib/logstash", "/etc/systemd", "/usr/share/logstash/"]
-    assert checks.files_holding(host, [SECRET], directories) == []
+    assert checks.keystore_names(host) == {"ES_API_KEY", "KAFKA_SASL_PASSWORD"}
+    directories = [
+        "/etc/logstash",
+        "/var/lib/logstash",
+        "/var/lib/datapipe",
+        "/etc/systemd",
+        "/usr/share/logstash/",
+    ]
+    assert checks.files_holding(host, SECRETS, directories) == []
+    assert checks.processes_holding(host, SECRETS) == []
+    digests = host.file("/var/lib/datapipe/logstash-keystore/digests.json")
+    assert (digests.user, digests.group, digests.mode) == ("root", "root", 0o600)
+    assert not host.file("/var/lib/logstash/.ansible-keystore-digests.json").exists
 
 
 def test_file_modes(host):
