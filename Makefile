@@ -63,7 +63,11 @@ unit: venv
 integration: venv distributions standin
 	$(RUN) python -m pytest tests/integration
 
-molecule: $(addprefix molecule-,$(SCENARIOS))
+# Two scenarios at a time (each has its own containers and mirror); each one's
+# output is printed whole when it ends, with its time.
+MOLECULE_JOBS ?= 2
+molecule: venv image distributions standin
+	$(MAKE) --no-print-directory --output-sync=target -j$(MOLECULE_JOBS) $(addprefix molecule-,$(SCENARIOS))
 
 # Prints wall times and ratios; fails when a target is missed. Not part of `make test`.
 # The restart benchmark brings the lab up in each mode and leaves it down.
@@ -72,7 +76,9 @@ benchmark: prepare
 	$(RUN) python tests/benchmark/restart_benchmark.py
 
 $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions standin
-	$(RUN) molecule test -s $*
+	@started=$$(date +%s); status=0; $(RUN) molecule test -s $* || status=$$?; \
+	  echo "molecule scenario $*: $$(( $$(date +%s) - started )) s, $$( [ $$status -eq 0 ] && echo passed || echo FAILED)"; \
+	  exit $$status
 
 # --- the local pipeline ------------------------------------------------------
 lab: prepare
