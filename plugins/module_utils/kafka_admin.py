@@ -222,14 +222,19 @@ def _unreachable_message(servers, params, connection_log):
     """No broker answered: say what the client saw that points at a cause."""
     last = connection_log.last_failure() if connection_log else None
     sasl = params["security_protocol"] in ("SASL_PLAINTEXT", "SASL_SSL")
-    login_hint = ""
-    if sasl and connection_log is not None and connection_log.disconnected():
-        login_hint = (
-            "; the broker closed the connection while it was set up, which is how a"
-            " refused SASL login looks to the client: check sasl_username and"
-            " sasl_password too"
-        )
     certificate = connection_log.certificate_failure() if connection_log else None
+    if sasl and not certificate and connection_log is not None and connection_log.disconnected():
+        # A refused login: kafka-python sometimes sees the refusal, sometimes only the
+        # broker closing the connection right after it.
+        return (
+            "Kafka closed the connection during the SASL {} login of user {!r} at {}, as it"
+            " does when it refuses a login: check sasl_username and sasl_password{}".format(
+                params["sasl_mechanism"],
+                params["sasl_username"],
+                servers,
+                f" (last error: {last})" if last else "",
+            )
+        )
     if certificate:
         return (
             f"Kafka at {servers} presented a TLS certificate the client does not trust"
@@ -239,12 +244,11 @@ def _unreachable_message(servers, params, connection_log):
         )
     return (
         "Could not reach any Kafka broker at {} within request_timeout={}s: check the"
-        " addresses, the listener port, security_protocol ({}) and the firewall{}{}".format(
+        " addresses, the listener port, security_protocol ({}) and the firewall{}".format(
             servers,
             params["request_timeout"],
             params["security_protocol"],
             f" (last error: {last})" if last else "",
-            login_hint,
         )
     )
 

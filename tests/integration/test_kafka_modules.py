@@ -11,6 +11,7 @@ again (changed false), clean up.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 
 import kafka_lab
@@ -731,7 +732,12 @@ def test_wrong_sasl_password_is_refused_clearly(broker):
         },
     )
     assert outcome.failed
-    assert f"Kafka refused the SASL PLAIN login of user '{kafka_lab.SASL_USER}'" in outcome.msg
+    # kafka-python sees either the refusal or, racing it, the broker closing the connection.
+    assert re.search(
+        f"Kafka (refused|closed the connection during) the SASL PLAIN login of user"
+        f" '{kafka_lab.SASL_USER}'.*check sasl_username and sasl_password",
+        outcome.msg,
+    ), outcome.msg
     assert "not-the-password" not in str(outcome.result)
     assert broker.snapshot() == before
 
