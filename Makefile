@@ -10,8 +10,11 @@ RUN := tests/lab/run
 MODE ?= zookeeper
 LAB_MODE_VARS := $(if $(filter kraft,$(MODE)),-e kafka_broker_metadata_mode=kraft -e kafka_broker_version=$${KAFKA_VERSION:-4.4.0},)
 SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+# The longest scenarios first, so that two slots finish close together.
+LONGEST_SCENARIOS := kafka_broker-kraft-cluster pipeline
+SCENARIO_ORDER := $(filter $(LONGEST_SCENARIOS),$(SCENARIOS)) $(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS))
 
-.PHONY: help test lint sanity unit integration molecule benchmark lab lab-down \
+.PHONY: help test lint sanity unit integration integration-kafka integration-aws molecule benchmark lab lab-down \
         prepare engine image distributions standin venv $(addprefix molecule-,$(SCENARIOS))
 
 help:
@@ -26,7 +29,13 @@ help:
 	@echo "make molecule-<scenario>  one scenario"
 	@echo "make benchmark    1,000 topics vs. plain kafka-python; restart phases per broker on the lab"
 
-test: lint sanity unit integration molecule
+MOLECULE_JOBS ?= 2
+# The Kafka integration tests run alone (some time a broker's restart); then the
+# AWS tests (moto on loopback) and the scenarios share two slots.
+test: lint sanity unit integration-kafka
+	$(MAKE) --no-print-directory --output-sync=target -j$(MOLECULE_JOBS) \
+	    $(addprefix molecule-,$(LONGEST_SCENARIOS)) integration-aws \
+	    $(addprefix molecule-,$(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS)))
 	@echo "make test: lint, sanity, unit, integration and molecule ($(SCENARIOS)) all passed"
 
 # --- what the tests stand on -------------------------------------------------
@@ -60,14 +69,20 @@ sanity: venv
 unit: venv
 	$(RUN) python -m pytest tests/unit
 
-integration: venv distributions standin
-	$(RUN) python -m pytest tests/integration
+AWS_TESTS := tests/integration/test_aws_inventory.py tests/integration/test_aws_provision.py
+integration: integration-kafka integration-aws
+
+integration-kafka: venv distributions standin
+	$(RUN) python -m pytest tests/integration $(addprefix --ignore=,$(AWS_TESTS))
+
+integration-aws: venv
+	@started=$$(date +%s); status=0; $(RUN) python -m pytest $(AWS_TESTS) || status=$$?; \
+	  echo "integration-aws: $$(( $$(date +%s) - started )) s"; exit $$status
 
 # Two scenarios at a time (each has its own containers and mirror); each one's
 # output is printed whole when it ends, with its time.
-MOLECULE_JOBS ?= 2
 molecule: venv image distributions standin
-	$(MAKE) --no-print-directory --output-sync=target -j$(MOLECULE_JOBS) $(addprefix molecule-,$(SCENARIOS))
+	$(MAKE) --no-print-directory --output-sync=target -j$(MOLECULE_JOBS) $(addprefix molecule-,$(SCENARIO_ORDER))
 
 # Prints wall times and ratios; fails when a target is missed. Not part of `make test`.
 # The restart benchmark brings the lab up in each mode and leaves it down.
