@@ -68,7 +68,9 @@ def client_logins(client_dir: Path | None, producer_settings: dict, consumer_set
         login = logins[role]
         if settings.get("security_protocol") != "SASL_SSL":
             raise AssertionError(f"the {role} pipeline does not use SASL_SSL: {settings}")
-        if f'username="{login["username"]}"' not in settings.get("sasl_jaas_config", ""):
+        if not re.search(
+            rf"username=\W*{re.escape(login['username'])}\W", settings.get("sasl_jaas_config", "")
+        ):
             raise AssertionError(f"the {role} pipeline does not log in as {login['username']}")
         ends.append(
             dict(base, sasl_plain_username=login["username"], sasl_plain_password=login["password"])
