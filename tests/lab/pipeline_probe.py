@@ -49,8 +49,11 @@ def kafka_plugin_settings(pipeline_text: str, section: str) -> dict[str, str | l
     if not plugin:
         raise ValueError(f"the {section} section has no kafka plugin")
     settings: dict[str, str | list[str]] = {}
-    for name, value in re.findall(r"^\s*(\w+) => (\".*\"|\[.*\])\s*$", plugin.group(1), re.M):
-        settings[name] = json.loads(value)
+    for name, value in re.findall(r"^\s*(\w+) => (\".*\"|'.*'|\[.*\])\s*$", plugin.group(1), re.M):
+        # Logstash's single-quoted strings hold double quotes as they are (JAAS settings).
+        settings[name] = (
+            value[1:-1].replace("\\'", "'") if value.startswith("'") else json.loads(value)
+        )
     return settings
 
 
