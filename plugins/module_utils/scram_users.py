@@ -157,3 +157,20 @@ def describe_made(name, plan, before, after):
                 " cannot tell whether its password was written"
             )
     return done
+
+
+def refusals(results, error_names):
+    """``["user: why", ...]`` for every result of an AlterUserScramCredentials answer that
+    carries an error code; empty when Kafka accepted every change.
+
+    ``results`` are ``(user, error_code, error_message)``; ``error_names`` maps a code to
+    Kafka's name for it. The error code decides, not the message: Kafka leaves the message
+    empty for its generic errors (a ZooKeeper-mode broker that is not the controller answers
+    NOT_CONTROLLER with no message), and an empty message is still a refusal.
+    """
+    refused = []
+    for user, code, message in results:
+        if code:
+            name = error_names.get(code, f"error code {code}")
+            refused.append(f"{user}: {name}" + (f" ({message})" if message else ""))
+    return refused

@@ -168,11 +168,14 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.scram_user
     credentials_after,
     describe_made,
     plan_user,
+    refusals,
     user_task_problems,
 )
 
 try:
+    import kafka.errors as kafka_errors
     from kafka.admin import UserScramCredentialDeletion, UserScramCredentialUpsertion
+    from kafka.protocol.admin import AlterUserScramCredentialsRequest
 except ImportError:  # reported by open_admin_client
     pass
 
@@ -201,6 +204,42 @@ def alterations(name, plan, password):
             )
         )
     return changes
+
+
+def send_to_controller(admin, alteration):
+    """Send one credential change to the controller; ``["user: why", ...]`` when refused.
+
+    kafka-python's alter_user_scram_credentials sends the request to any broker and keeps
+    only the error message. A ZooKeeper-mode broker that is not the controller refuses the
+    change with NOT_CONTROLLER and an empty message, which read as success: the user was
+    never created. So the request goes to the controller (kafka-python looks it up again
+    once when it moved) and the error code decides. KRaft brokers forward it to their
+    controller quorum, whichever broker gets it.
+    """
+    if isinstance(alteration, UserScramCredentialDeletion):
+        request = AlterUserScramCredentialsRequest(
+            deletions=[(alteration.user, int(alteration.mechanism))], upsertions=[]
+        )
+    else:
+        request = AlterUserScramCredentialsRequest(
+            deletions=[],
+            upsertions=[
+                (
+                    alteration.user,
+                    int(alteration.mechanism),
+                    alteration.iterations,
+                    alteration.salt,
+                    alteration.salted_password,
+                )
+            ],
+        )
+
+    def result_errors(response):
+        return [kafka_errors.for_code(result.error_code) for result in response.results]
+
+    response = admin._manager.run(admin._send_request_to_controller, request, result_errors, False)
+    names = {code: error.message for code, error in kafka_errors.kafka_errors.items()}
+    return refusals([(r.user, r.error_code, r.error_message) for r in response.results], names)
 
 
 def main():
@@ -251,8 +290,7 @@ def main():
         try:
             # Kafka refuses two changes to one user in one request: one request each.
             for alteration in alterations(name, plan, params["password"]):
-                answer = admin.alter_user_scram_credentials([alteration])
-                refused = [f"{user}: {message}" for user, message in answer.items() if message]
+                refused = send_to_controller(admin, alteration)
                 if refused:
                     reason = "Kafka refused it (" + "; ".join(refused) + ")"
                     break

@@ -166,3 +166,23 @@ def test_describe_made_reports_only_what_was_read_back(action, before, after, ex
         "warnings": [],
     }
     assert scram_users.describe_made("alice", plan, before, after) == expected
+
+
+def test_an_error_code_without_a_message_is_a_refusal():
+    # A ZooKeeper-mode broker that is not the controller answers NOT_CONTROLLER (41) with
+    # no message; read by the message alone, that looked like success.
+    names = {41: "NOT_CONTROLLER", 0: "NO_ERROR"}
+    assert scram_users.refusals([("logstash-consumer", 41, None)], names) == [
+        "logstash-consumer: NOT_CONTROLLER"
+    ]
+    assert scram_users.refusals([("u", 41, "")], names) == ["u: NOT_CONTROLLER"]
+
+
+def test_a_refusal_keeps_the_brokers_message_and_unknown_codes_are_named_by_number():
+    assert scram_users.refusals([("u", 68, "too few iterations")], {}) == [
+        "u: error code 68 (too few iterations)"
+    ]
+
+
+def test_accepted_changes_are_no_refusal():
+    assert scram_users.refusals([("u", 0, None), ("v", 0, "")], {0: "NO_ERROR"}) == []
