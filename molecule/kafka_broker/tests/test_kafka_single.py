@@ -8,6 +8,9 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
 from cluster_checks import round_trip
+from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
+    test_services_are_hardened,
+)
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 

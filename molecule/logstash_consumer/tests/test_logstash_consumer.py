@@ -8,6 +8,9 @@ import yaml
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
+from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
+    test_services_are_hardened,
+)
 
 SECRETS = ["lab-es-api-key-9001", "lab-consumer-secret-2718"]
 PIPELINE = "/etc/logstash/pipelines/kafka-consumer/pipeline.conf"

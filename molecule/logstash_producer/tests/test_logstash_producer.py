@@ -13,6 +13,9 @@ import yaml
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
+from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
+    test_services_are_hardened,
+)
 
 SECRETS = {
     "KAFKA_SASL_PASSWORD": "lab-kafka-secret-4711",

@@ -28,6 +28,9 @@ from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_rolling_restart_under_load_lost_no_acknowledged_message,
     test_the_admin_gets_in,
 )
+from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
+    test_services_are_hardened,
+)
 from kafka import KafkaAdminClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "lab"))

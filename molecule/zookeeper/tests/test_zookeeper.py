@@ -7,6 +7,9 @@ import pytest
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
+from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
+    test_services_are_hardened,
+)
 
 
 def test_release_is_installed_behind_the_stable_link(host):
