@@ -272,8 +272,15 @@ def produce(settings: dict, topic: str, value: bytes) -> str:
             producer.close(timeout=5)
 
 
-def consume(settings: dict, topic: str, group: str | None) -> tuple[list[bytes], str]:
-    """The values read from the start of `topic` (as `group`), and the error, if any."""
+def consume(
+    settings: dict, topic: str, group: str | None, wanted: bytes | None = None
+) -> tuple[list[bytes], str]:
+    """The values read from the start of `topic` (as `group`), and the error, if any.
+
+    Reading stops 15 s after the last record, or as soon as `wanted` is read; when a value
+    is wanted the wait is 90 s, as joining the group (a SASL login and a rebalance) can take
+    longer than 15 s on a loaded machine.
+    """
     consumer = None
     values: list[bytes] = []
     try:
@@ -282,10 +289,13 @@ def consume(settings: dict, topic: str, group: str | None) -> tuple[list[bytes],
             bootstrap_servers=broker_addresses(),
             group_id=group,
             auto_offset_reset="earliest",
-            consumer_timeout_ms=15000,
+            consumer_timeout_ms=90000 if wanted is not None else 15000,
             **settings,
         )
-        values = [record.value for record in consumer]
+        for record in consumer:
+            values.append(record.value)
+            if record.value == wanted:
+                break
         return values, ""
     except Exception as error:
         return values, f"{type(error).__name__}: {error}"
@@ -314,7 +324,7 @@ def test_each_pipeline_principal_may_do_its_job_and_nothing_else():
     assert "Authorization" in produce(producer, f"made-by-producer-{uuid.uuid4().hex[:6]}", b"x")
 
     # The consumer reads it through its group, and cannot write.
-    read, error = consume(consumer, topic, logins["consumer"]["group"])
+    read, error = consume(consumer, topic, logins["consumer"]["group"], wanted=value)
     assert value in read, (read, error)
     assert "Authorization" in produce(consumer, topic, b"written by the consumer")
 
