@@ -413,22 +413,101 @@ class LabPki:
     # encryption current tools write (SecretKeyFactory has no "PBES2"), and PBES1's ciphers
     # are weak. The file's mode (0600) is what protects it.
     keystore_file: Path
+    # The CA's key, kept so that a test can renew the broker's certificate.
+    ca_key_file: Path
+
+
+def _validity() -> dict:
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC)
+    return dict(
+        not_valid_before=now - datetime.timedelta(minutes=5),
+        not_valid_after=now + datetime.timedelta(days=1),
+    )
+
+
+def _broker_certificate(ca_cert, ca_key, public_key):
+    """A broker certificate (SAN localhost and 127.0.0.1) signed by the CA, valid for a day."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    valid = _validity()
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name.from_rfc4514_string(BROKER_CERT_SUBJECT))
+        .issuer_name(ca_cert.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(valid["not_valid_before"])
+        .not_valid_after(valid["not_valid_after"])
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            # The broker uses the one certificate as server and, towards the controller and
+            # the other brokers, as client.
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+
+def _write_keystore(pki: LabPki, key, cert, ca_cert) -> None:
+    """Key, certificate and CA into the PEM keystore, replacing the file in one step."""
+    from cryptography.hazmat.primitives import serialization
+
+    staged = pki.keystore_file.with_suffix(".new")
+    staged.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + cert.public_bytes(serialization.Encoding.PEM)
+        + ca_cert.public_bytes(serialization.Encoding.PEM)
+    )
+    staged.chmod(0o600)
+    staged.replace(pki.keystore_file)
+
+
+def renew_broker_certificate(pki: LabPki) -> str:
+    """Sign a new certificate for the broker's key and put it in the keystore file, as a
+    renewal on a host does; returns the new certificate as PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    ca_cert = x509.load_pem_x509_certificate(pki.ca_file.read_bytes())
+    ca_key = serialization.load_pem_private_key(pki.ca_key_file.read_bytes(), password=None)
+    key = serialization.load_pem_private_key(pki.keystore_file.read_bytes(), password=None)
+    cert = _broker_certificate(ca_cert, ca_key, key.public_key())
+    _write_keystore(pki, key, cert, ca_cert)
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def make_test_pki(directory: Path) -> LabPki:
     """Generate a CA and a broker certificate signed by it, valid for a day."""
-    import datetime
-    import ipaddress
-
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography.x509.oid import NameOID
 
     directory.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.UTC)
-    valid = dict(not_valid_before=now - datetime.timedelta(minutes=5))
-    valid["not_valid_after"] = now + datetime.timedelta(days=1)
+    valid = _validity()
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "datapipe test CA")])
@@ -462,51 +541,23 @@ def make_test_pki(directory: Path) -> LabPki:
     )
 
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name.from_rfc4514_string(BROKER_CERT_SUBJECT))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(valid["not_valid_before"])
-        .not_valid_after(valid["not_valid_after"])
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(
-            # The broker uses the one certificate as server and, towards the controller and
-            # the other brokers, as client.
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-            ),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
+    cert = _broker_certificate(ca_cert, ca_key, key.public_key())
 
     ca_file = directory / "ca.pem"
     ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    keystore_file = directory / "broker-keystore.pem"
-    keystore_file.write_bytes(
-        key.private_bytes(
+    ca_file.chmod(0o600)
+    ca_key_file = directory / "ca-key.pem"
+    ca_key_file.write_bytes(
+        ca_key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        + cert.public_bytes(serialization.Encoding.PEM)
-        + ca_cert.public_bytes(serialization.Encoding.PEM)
     )
-    for path in (ca_file, keystore_file):
-        path.chmod(0o600)
-    return LabPki(ca_file, keystore_file)
+    ca_key_file.chmod(0o600)
+    pki = LabPki(ca_file, directory / "broker-keystore.pem", ca_key_file)
+    _write_keystore(pki, key, cert, ca_cert)
+    return pki
 
 
 def secured_client_settings(

@@ -30,6 +30,8 @@ from kafka.admin import (
     ACLOperation,
     ACLPermissionType,
     ACLResourcePatternType,
+    ConfigResource,
+    ConfigResourceType,
     ResourcePattern,
     ResourcePatternFilter,
     ResourceType,
@@ -659,3 +661,130 @@ def test_a_wrong_password_or_an_untrusted_ca_is_refused_clearly(secured_kraft_br
     assert "presented a TLS certificate the client does not trust" in untrusted.msg
     assert "CERTIFICATE_VERIFY_FAILED" in untrusted.msg
     assert broker.admin_password not in str(untrusted.result)
+
+
+def served_fingerprint(port: int) -> str:
+    """The SHA-256 fingerprint of the certificate served on a local port, read by Python's
+    own TLS client rather than the module's."""
+    import hashlib
+    import socket
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw) as tls:
+            digest = hashlib.sha256(tls.getpeercert(binary_form=True)).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def test_kafka_tls_reload_takes_a_renewed_certificate_without_a_restart(secured):
+    """The broker's certificate is renewed in its keystore file: check mode names every
+    listener still serving the old one and changes nothing; the task makes the running
+    broker serve the new one on every listener (its process the same), and leaves no
+    dynamic setting behind; a second run changes nothing."""
+    server = secured.server
+    ports = [server.port, server.broker_port]
+    ports += [server.controller_port] if secured.zookeeper is None else []
+    endpoints = [f"127.0.0.1:{port}" for port in ports]
+    node_id = 1 if secured.zookeeper is None else 0
+    before = {port: served_fingerprint(port) for port in ports}
+    pid = server.process.pid
+
+    certificate = kafka_lab.renew_broker_certificate(server.pki)
+    args = {
+        **connection(secured),
+        "node_id": node_id,
+        "endpoints": endpoints,
+        "certificate": certificate,
+        "keystore_location": str(server.pki.keystore_file),
+        "timeout": 60,
+    }
+
+    preview = run_task("kafka_tls_reload", args, check=True)
+    assert not preview.failed, preview.result
+    assert preview.changed
+    expected = preview.result["expected"]
+    assert expected not in before.values()
+    assert preview.result["served_before"] == {f"127.0.0.1:{p}": f for p, f in before.items()}
+    assert all(expected in line for line in preview.result["diff"]["after"].splitlines())
+    assert {
+        port: served_fingerprint(port) for port in ports
+    } == before  # check mode changed nothing
+
+    applied = run_task("kafka_tls_reload", args)
+    assert not applied.failed, applied.result
+    assert applied.changed and applied.result["reloaded"]
+    assert {port: served_fingerprint(port) for port in ports} == dict.fromkeys(ports, expected)
+    assert server.process.pid == pid and server.process.poll() is None
+    # The one-off update left nothing behind in the broker's dynamic configuration.
+    view = SecuredView(secured)
+    try:
+        dynamic = view.admin.describe_configs(
+            [ConfigResource(ConfigResourceType.BROKER, str(node_id))], config_filter="all"
+        )["broker"][str(node_id)]
+    finally:
+        view.close()
+    assert not [
+        key
+        for key, entry in dynamic.items()
+        if "keystore" in key and entry.get("config_source") == "DYNAMIC_BROKER_CONFIG"
+    ]
+
+    again = run_task("kafka_tls_reload", args)
+    assert not again.failed, again.result
+    assert not again.changed and not again.result["reloaded"]
+
+    # A client with the CA alone still connects after the renewal.
+    assert login(secured, secured.admin_user, secured.admin_password) == "ok"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"certificate": "no certificate here"}, "certificate is not usable: no PEM certificate"),
+        ({"endpoints": ["127.0.0.1"]}, "'127.0.0.1' is not host:port"),
+        ({"node_id": -1}, "node_id must be 0 or more"),
+        ({"endpoints": ["127.0.0.1:1"]}, "could not read the certificate served at 127.0.0.1:1"),
+    ],
+)
+def test_kafka_tls_reload_wrong_values_change_nothing(secured_kraft_broker, changes, message):
+    """Each kind of wrong value fails before any update, and the broker serves what it did."""
+    server = secured_kraft_broker.server
+    before = served_fingerprint(server.port)
+    args = {
+        **connection(secured_kraft_broker),
+        "node_id": 1,
+        "endpoints": [f"127.0.0.1:{server.port}"],
+        "certificate": server.pki.keystore_file.read_text().split("-----END PRIVATE KEY-----")[1],
+        "keystore_location": str(server.pki.keystore_file),
+        **changes,
+    }
+    result = run_task("kafka_tls_reload", args)
+    assert result.failed, result.result
+    assert message in result.msg
+    assert "Nothing was changed" in result.msg
+    assert not result.changed
+    assert served_fingerprint(server.port) == before
+
+
+def test_kafka_tls_reload_refuses_an_unknown_broker(secured_kraft_broker):
+    """An update for a node that is not a broker of this cluster is refused by Kafka, and the
+    task says so; the stale listener is named by the check, not silently ignored."""
+    server = secured_kraft_broker.server
+    certificate = kafka_lab.renew_broker_certificate(server.pki)
+    args = {
+        **connection(secured_kraft_broker),
+        "node_id": 99,
+        "endpoints": [f"127.0.0.1:{server.port}"],
+        "certificate": certificate,
+        "keystore_location": str(server.pki.keystore_file),
+        "timeout": 5,
+    }
+    refused = run_task("kafka_tls_reload", args)
+    assert refused.failed, refused.result
+    assert "99" in refused.msg
+    # The right node id then takes it.
+    taken = run_task("kafka_tls_reload", {**args, "node_id": 1, "timeout": 60})
+    assert not taken.failed and taken.changed, taken.result
