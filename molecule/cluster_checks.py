@@ -203,6 +203,40 @@ def throwaway_ca(directory: Path) -> Path:
     return path
 
 
+def self_signed_client_certificate(directory: Path, common_name: str) -> tuple[Path, Path]:
+    """A client certificate CN=<common_name>,OU=kafka-client that signs itself: what a
+    stranger would present to pass for that principal. Returns (certificate, key)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "kafka-client"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "stranger.cert.pem", directory / "stranger.key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
 def secured_settings() -> dict:
     settings = client_settings()
     assert settings.get("security_protocol") == "SASL_SSL", (

@@ -1,18 +1,41 @@
 """One KRaft node: installed from a verified archive, running under systemd as
-its own user, serving clients; a topic round-trips a message through it."""
+its own user, serving clients; a topic round-trips a message through it.
+Secured with client certificates (SSL) from the operator's own PKI
+(kafka_broker_tls_source: files): the broker serves the operator's certificate,
+takes the admin's, refuses a client without one or from another CA, and gives a
+principal with no ACL nothing."""
 
+import hashlib
+import os
+import socket
+import ssl
 import uuid
+from pathlib import Path
+
+import pytest
 
 # Imported so pytest runs it as this scenario's check-mode test (once, no host).
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
-from cluster_checks import round_trip
+from cluster_checks import (
+    client_settings,
+    consume,
+    produce,
+    refused,
+    round_trip,
+    self_signed_client_certificate,
+)
 from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_services_are_hardened,
 )
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
+
+
+def operator_pki() -> Path:
+    """Where the converge made the operator's CA and certificates (resources/operator_pki.yml)."""
+    return Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "operator-pki"
 
 
 def test_release_is_installed_behind_the_stable_link(host):
@@ -54,7 +77,9 @@ def test_server_properties_for_a_single_combined_node(host):
         "process.roles=broker,controller",
         "node.id=1",
         f"controller.quorum.voters=1@{address}:9093",
-        f"advertised.listeners=PLAINTEXT://{address}:9092",
+        f"advertised.listeners=CLIENT://{address}:9092,INTERNAL://{address}:9094",
+        "listener.security.protocol.map=CLIENT:SSL,INTERNAL:SSL,CONTROLLER:SSL",
+        "listener.name.client.ssl.client.auth=required",
         "auto.create.topics.enable=false",
         "default.replication.factor=1",
         "min.insync.replicas=1",
@@ -72,6 +97,7 @@ def test_listeners_listen(host):
     address = host.interface("eth0").addresses[0]
     assert host.socket(f"tcp://{address}:9092").is_listening
     assert host.socket(f"tcp://{address}:9093").is_listening
+    assert host.socket(f"tcp://{address}:9094").is_listening
 
 
 def test_logs_go_to_the_log_directory(host):
@@ -80,7 +106,10 @@ def test_logs_go_to_the_log_directory(host):
 
 def test_a_topic_round_trips_a_message_with_kafka_python(kafka_address):
     topic = f"verify-{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=kafka_address)
+    settings = client_settings()
+    assert settings["security_protocol"] == "SSL"
+    assert "sasl_plain_password" not in settings
+    admin = KafkaAdminClient(bootstrap_servers=kafka_address, **settings)
     try:
         assert [b["broker_id"] for b in admin.describe_cluster()["brokers"]] == [1]
         admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
@@ -88,3 +117,65 @@ def test_a_topic_round_trips_a_message_with_kafka_python(kafka_address):
         admin.close()
     values = round_trip(kafka_address, kafka_address, topic, b"hello from the verifier")
     assert values == [b"hello from the verifier"]
+
+
+def test_the_node_holds_the_operators_certificate_and_key(host):
+    """kafka_broker_tls_source files: the operator's PEM files, as given, key root only."""
+    cert = host.file("/etc/kafka/tls/cert.pem")
+    given = (operator_pki() / "kafka-single.cert.pem").read_text()
+    assert cert.content_string.strip() == given.strip()
+    key = host.file("/etc/kafka/tls/key.pem")
+    assert (key.user, key.mode) == ("root", 0o600)
+    assert host.file("/etc/kafka/tls/ca.pem").content_string.strip() == (
+        (operator_pki() / "ca.pem").read_text().strip()
+    )
+
+
+@pytest.mark.parametrize("port", [9092, 9094, 9093])
+def test_every_listener_serves_the_operators_certificate(kafka_address, port):
+    expected = ssl.PEM_cert_to_DER_cert((operator_pki() / "kafka-single.cert.pem").read_text())
+    context = ssl.create_default_context(cafile=str(operator_pki() / "ca.pem"))
+    address = kafka_address.split(":")[0]
+    with socket.create_connection((address, port), timeout=10) as raw:
+        # Hostname verification on: the certificate names the address.
+        with context.wrap_socket(raw, server_hostname=address) as tls:
+            served = tls.getpeercert(binary_form=True)
+    assert hashlib.sha256(served).hexdigest() == hashlib.sha256(expected).hexdigest()
+
+
+def test_a_client_without_a_certificate_is_refused():
+    settings = client_settings()
+    assert refused(**settings) == ""  # the admin's certificate gets in
+    without = {key: settings[key] for key in ("security_protocol", "ssl_cafile")}
+    assert refused(**without) != ""
+
+
+def test_a_client_certificate_from_another_ca_is_refused(tmp_path):
+    cert, key = self_signed_client_certificate(tmp_path, "admin")
+    stranger = {**client_settings(), "ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+    assert refused(**stranger) != ""
+
+
+def test_a_principal_without_acls_may_neither_write_nor_read(kafka_address):
+    """CN=verifier-client,OU=kafka-client is User:verifier-client: its certificate gets it
+    in, but with no ACL it may neither write to a topic nor read from it, while the admin
+    (CN=admin, a super user) may do both."""
+    pki = operator_pki()
+    stranger = {
+        **client_settings(),
+        "ssl_certfile": str(pki / "verifier-client.cert.pem"),
+        "ssl_keyfile": str(pki / "verifier-client.key.pem"),
+    }
+    assert refused(**stranger) == ""  # authenticated: metadata needs no ACL
+    topic = f"verify-acl-{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=kafka_address, **client_settings())
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
+    finally:
+        admin.close()
+    assert produce(client_settings(), topic, b"from the admin") == ""
+    assert "TopicAuthorizationFailed" in produce(stranger, topic, b"from a stranger")
+    values, _error = consume(stranger, topic, None)
+    assert values == []
+    values, error = consume(client_settings(), topic, None, wanted=b"from the admin")
+    assert values == [b"from the admin"], error
