@@ -182,12 +182,11 @@ def refused(**settings) -> str:
     return ""
 
 
-def throwaway_ca(directory: Path) -> Path:
-    """A self-signed CA nobody in the cluster trusts."""
+def _self_signed(name: x509.Name, ca: bool):
+    """A certificate for `name` signed by its own new key, valid for a day: (certificate, key)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "a CA nobody trusts")])
     now = datetime.datetime.now(datetime.UTC)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -195,9 +194,18 @@ def throwaway_ca(directory: Path) -> Path:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
     )
+    if ca:
+        builder = builder.add_extension(
+            x509.BasicConstraints(ca=True, path_length=None), critical=True
+        )
+    return builder.sign(key, hashes.SHA256()), key
+
+
+def throwaway_ca(directory: Path) -> Path:
+    """A self-signed CA nobody in the cluster trusts."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "a CA nobody trusts")])
+    certificate, _key = _self_signed(name, ca=True)
     path = directory / "untrusted-ca.pem"
     path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return path
@@ -206,24 +214,13 @@ def throwaway_ca(directory: Path) -> Path:
 def self_signed_client_certificate(directory: Path, common_name: str) -> tuple[Path, Path]:
     """A client certificate CN=<common_name>,OU=kafka-client that signs itself: what a
     stranger would present to pass for that principal. Returns (certificate, key)."""
-    key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "kafka-client"),
         ]
     )
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    certificate, key = _self_signed(name, ca=False)
     cert_path, key_path = directory / "stranger.cert.pem", directory / "stranger.key.pem"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
