@@ -427,8 +427,9 @@ def _validity() -> dict:
     )
 
 
-def _broker_certificate(ca_cert, ca_key, public_key):
-    """A broker certificate (SAN localhost and 127.0.0.1) signed by the CA, valid for a day."""
+def _broker_certificate(ca_cert, ca_key, public_key, extra_dns_names=()):
+    """A broker certificate (SAN localhost and 127.0.0.1, and extra_dns_names) signed by the
+    CA, valid for a day."""
     import ipaddress
 
     from cryptography import x509
@@ -448,6 +449,7 @@ def _broker_certificate(ca_cert, ca_key, public_key):
         .add_extension(
             x509.SubjectAlternativeName(
                 [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                + [x509.DNSName(name) for name in extra_dns_names]
             ),
             critical=False,
         )
@@ -485,16 +487,16 @@ def _write_keystore(pki: LabPki, key, cert, ca_cert) -> None:
     staged.replace(pki.keystore_file)
 
 
-def renew_broker_certificate(pki: LabPki) -> str:
+def renew_broker_certificate(pki: LabPki, extra_dns_names=()) -> str:
     """Sign a new certificate for the broker's key and put it in the keystore file, as a
-    renewal on a host does; returns the new certificate as PEM."""
+    renewal on a host does (with more names when given); returns it as PEM."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
     ca_cert = x509.load_pem_x509_certificate(pki.ca_file.read_bytes())
     ca_key = serialization.load_pem_private_key(pki.ca_key_file.read_bytes(), password=None)
     key = serialization.load_pem_private_key(pki.keystore_file.read_bytes(), password=None)
-    cert = _broker_certificate(ca_cert, ca_key, key.public_key())
+    cert = _broker_certificate(ca_cert, ca_key, key.public_key(), extra_dns_names)
     _write_keystore(pki, key, cert, ca_cert)
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 

@@ -15,6 +15,11 @@ import re
 import socket
 import ssl
 
+try:
+    from cryptography import x509
+except ImportError:  # the identity check is left out without it
+    x509 = None
+
 _PEM_CERTIFICATE = re.compile(
     r"-----BEGIN CERTIFICATE-----\s+[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----"
 )
@@ -69,8 +74,8 @@ def split_endpoint(endpoint):
     return host.strip("[]"), int(port)
 
 
-def served_fingerprint(endpoint, timeout_s):
-    """The fingerprint of the certificate served at host:port, or an error sentence.
+def served_certificate(endpoint, timeout_s):
+    """The DER certificate served at host:port, or an error sentence: (der, error).
 
     Only the server's certificate is read, so nothing is verified and no client
     certificate is sent (a listener that requires one still shows its own first).
@@ -82,9 +87,46 @@ def served_fingerprint(endpoint, timeout_s):
     try:
         with socket.create_connection((host, port), timeout=timeout_s) as raw:
             with context.wrap_socket(raw, server_hostname=host) as tls:
-                return fingerprint(tls.getpeercert(binary_form=True)), None
+                return tls.getpeercert(binary_form=True), None
     except (OSError, ssl.SSLError) as error:
         return None, f"{type(error).__name__}: {error}"
+
+
+def served_fingerprint(endpoint, timeout_s):
+    """The fingerprint of the certificate served at host:port, or an error sentence."""
+    der, error = served_certificate(endpoint, timeout_s)
+    return (fingerprint(der) if der else None), error
+
+
+def identity(der):
+    """A certificate's subject and subject alternative names, as Kafka compares them when
+    it takes a new keystore while it runs (it refuses one whose subject or names differ).
+    None when the cryptography library is not there to read them."""
+    if x509 is None:
+        return None
+    certificate = x509.load_der_x509_certificate(der)
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        alt_names = sorted(str(name.value) for name in names.value)
+    except x509.ExtensionNotFound:
+        alt_names = []
+    return {"subject": certificate.subject.rfc4514_string(), "alt_names": alt_names}
+
+
+def identity_change(served_der, expected_der):
+    """A sentence saying how the expected certificate's identity differs from the served
+    one's, or "" when they match (or cannot be read)."""
+    served, expected = identity(served_der), identity(expected_der)
+    if served is None or expected is None or served == expected:
+        return ""
+    changes = []
+    if served["subject"] != expected["subject"]:
+        changes.append(f"subject {served['subject']} -> {expected['subject']}")
+    if served["alt_names"] != expected["alt_names"]:
+        changes.append(
+            f"names {', '.join(served['alt_names'])} -> {', '.join(expected['alt_names'])}"
+        )
+    return "; ".join(changes)
 
 
 def not_serving(served, expected):

@@ -18,6 +18,9 @@ description:
     nothing is left in the cluster's metadata.
   - The module then waits until every endpoint in O(endpoints) serves O(certificate), and fails
     naming what each one serves when that does not happen within O(timeout).
+  - Kafka takes a new keystore while it runs only when its certificate has the subject and the
+    subject alternative names of the one it serves. A certificate whose subject or names
+    changed fails the task before any update, saying what changed (a restart takes it).
   - Every option is checked before the first connection.
 author:
   - datapipe maintainers (!UNKNOWN)
@@ -71,6 +74,9 @@ attributes:
       check_mode), when in diff mode.
     support: full
     details: The fingerprint each endpoint serves before and after.
+requirements:
+  - kafka-python >= 3.0
+  - cryptography (to compare subjects and names; without it that check is left out)
 notes:
   - The principal of the connection needs C(AlterConfigs) on the cluster (or is a super user).
   - In ZooKeeper mode this reloads the listeners only; the broker's own ZooKeeper client keeps
@@ -145,9 +151,11 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_read
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.tls_reload import (
     fingerprint,
     first_certificate_der,
+    identity_change,
     listener_keystore_key,
     not_serving,
     option_problems,
+    served_certificate,
     served_fingerprint,
 )
 
@@ -161,14 +169,15 @@ POLL_INTERVAL_S = 1
 
 
 def read_served(module):
-    """{endpoint: fingerprint}, failing the module when an endpoint cannot be read."""
-    served, errors = {}, []
+    """({endpoint: fingerprint}, {endpoint: der}, errors)."""
+    served, ders, errors = {}, {}, []
     for endpoint in module.params["endpoints"]:
-        value, error = served_fingerprint(endpoint, PROBE_TIMEOUT_S)
+        der, error = served_certificate(endpoint, PROBE_TIMEOUT_S)
         if error:
             errors.append(f"{endpoint}: {error}")
-        served[endpoint] = value
-    return served, errors
+        served[endpoint] = fingerprint(der) if der else None
+        ders[endpoint] = der
+    return served, ders, errors
 
 
 def existing_dynamic_value(admin, node_id, key):
@@ -204,9 +213,10 @@ def main():
     problems = option_problems(params)
     if problems:
         module.fail_json(msg="Nothing was changed: " + "; ".join(problems))
-    expected = fingerprint(first_certificate_der(params["certificate"]))
+    expected_der = first_certificate_der(params["certificate"])
+    expected = fingerprint(expected_der)
 
-    before, errors = read_served(module)
+    before, served_ders, errors = read_served(module)
     result = dict(changed=False, expected=expected, served_before=before, served=before)
     result["reloaded"] = False
     if errors:
@@ -221,6 +231,21 @@ def main():
         result["diff"] = dict(
             before="".join(f"{e}: {before[e]}\n" for e in sorted(before)),
             after="".join(f"{e}: {expected}\n" for e in sorted(before)),
+        )
+    # Kafka refuses, in its log only, a keystore whose subject or names differ from
+    # the one it serves; such a certificate needs a restart, so say so at once.
+    changed_identity = "; ".join(
+        f"{endpoint}: {change}"
+        for endpoint in stale
+        if (change := identity_change(served_ders[endpoint], expected_der))
+    )
+    if changed_identity:
+        result["changed"] = False
+        module.fail_json(
+            msg=f"Nothing was changed: broker {params['node_id']} cannot take this certificate"
+            " while it runs, as Kafka takes a new keystore only with the subject and names of"
+            f" the certificate it serves ({changed_identity}); a restart takes it.",
+            **result,
         )
     if not stale or module.check_mode:
         module.exit_json(**result)

@@ -788,3 +788,34 @@ def test_kafka_tls_reload_refuses_an_unknown_broker(secured_kraft_broker):
     # The right node id then takes it.
     taken = run_task("kafka_tls_reload", {**args, "node_id": 1, "timeout": 60})
     assert not taken.failed and taken.changed, taken.result
+
+
+def test_kafka_tls_reload_refuses_a_certificate_with_other_names_at_once(secured_kraft_broker):
+    """Kafka takes a new keystore while it runs only with the served certificate's subject
+    and names (it refuses others in its log, and the client hears nothing). The module
+    says so before any update instead of waiting, and the broker serves what it did."""
+    server = secured_kraft_broker.server
+    before = served_fingerprint(server.port)
+    renamed = kafka_lab.renew_broker_certificate(server.pki, extra_dns_names=["renamed-host"])
+    args = {
+        **connection(secured_kraft_broker),
+        "node_id": 1,
+        "endpoints": [f"127.0.0.1:{server.port}"],
+        "certificate": renamed,
+        "keystore_location": str(server.pki.keystore_file),
+        "timeout": 60,
+    }
+    try:
+        refused = run_task("kafka_tls_reload", args)
+        assert refused.failed, refused.result
+        assert "cannot take this certificate while it runs" in refused.msg
+        assert "localhost -> 127.0.0.1, localhost, renamed-host" in refused.msg
+        assert "Nothing was changed" in refused.msg
+        assert not refused.result["reloaded"]
+        assert refused.seconds < 30  # at once, not after the timeout
+        assert served_fingerprint(server.port) == before
+    finally:
+        # The broker's own names again, taken while it runs, for the tests after this one.
+        same_names = kafka_lab.renew_broker_certificate(server.pki)
+        restored = run_task("kafka_tls_reload", {**args, "certificate": same_names})
+        assert not restored.failed and restored.changed, restored.result

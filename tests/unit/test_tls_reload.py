@@ -116,3 +116,46 @@ def test_a_port_without_tls_gives_an_error_sentence_not_an_exception():
         server.close()
     assert value is None
     assert error and ("SSL" in error or "Error" in error)
+
+
+def _certificate(names, common_name="kafka1"):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+    )
+    if names:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(name) for name in names]), critical=False
+        )
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def test_a_renewal_with_the_same_subject_and_names_is_no_identity_change():
+    assert tls_reload.identity_change(_certificate(["b", "a"]), _certificate(["a", "b"])) == ""
+
+
+@pytest.mark.parametrize(
+    ("served", "expected", "said"),
+    [
+        (_certificate(["a"]), _certificate(["a", "renamed"]), "names a -> a, renamed"),
+        (_certificate(["a"]), _certificate(["a"], "other"), "subject CN=kafka1 -> CN=other"),
+        (_certificate([]), _certificate(["a"]), "names  -> a"),
+    ],
+)
+def test_a_changed_subject_or_names_is_named(served, expected, said):
+    assert said in tls_reload.identity_change(served, expected)
