@@ -179,3 +179,41 @@ def test_a_principal_without_acls_may_neither_write_nor_read(kafka_address):
     assert values == []
     values, error = consume(client_settings(), topic, None, wanted=b"from the admin")
     assert values == [b"from the admin"], error
+
+
+def test_each_logstash_principal_logs_in_with_its_certificate_and_may_do_its_job_only(
+    kafka_address,
+):
+    """principals.yml on an SSL cluster: User:logstash-producer (CN=logstash-producer,
+    OU=kafka-client) writes the topic `twitter` and cannot read it or make topics;
+    User:logstash-consumer reads it through the group `twitter_log_to_es` and cannot
+    write. No SCRAM user exists: certificates are the only logins."""
+    pki = operator_pki()
+
+    def as_client(name: str) -> dict:
+        return {
+            **client_settings(),
+            "ssl_certfile": str(pki / f"{name}.cert.pem"),
+            "ssl_keyfile": str(pki / f"{name}.key.pem"),
+        }
+
+    admin = KafkaAdminClient(bootstrap_servers=kafka_address, **client_settings())
+    try:
+        if "twitter" not in admin.list_topics():
+            admin.create_topics([NewTopic("twitter", num_partitions=1, replication_factor=1)])
+        scram_users = admin.describe_user_scram_credentials()
+    finally:
+        admin.close()
+    assert not scram_users, scram_users
+    producer, consumer = as_client("logstash-producer"), as_client("logstash-consumer")
+    value = f"certificate principal check {uuid.uuid4().hex[:8]}".encode()
+
+    assert produce(producer, "twitter", value) == ""
+    read, error = consume(producer, "twitter", "twitter_log_to_es")
+    assert not read and "Authorization" in error, (read, error)
+    made = f"made-by-producer-{uuid.uuid4().hex[:6]}"
+    assert "Authorization" in produce(producer, made, b"x")
+
+    read, error = consume(consumer, "twitter", "twitter_log_to_es", wanted=value)
+    assert value in read, (read, error)
+    assert "Authorization" in produce(consumer, "twitter", b"written by the consumer")

@@ -1,5 +1,10 @@
 """Verify the logstash_consumer role, installed from a tarball holding the stand-in
-(NOT Logstash; see tests/logstash_standin/): service, Kafka input, outputs, keystore."""
+(NOT Logstash; see tests/logstash_standin/): service, Kafka input with a client
+certificate (SSL), outputs, keystore."""
+
+import os
+import re
+from pathlib import Path
 
 import logstash_checks as checks
 import yaml
@@ -8,12 +13,17 @@ import yaml
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_services_are_hardened,
 )
 
 SECRETS = ["lab-es-api-key-9001", "lab-consumer-secret-2718"]
 PIPELINE = "/etc/logstash/pipelines/kafka-consumer/pipeline.conf"
+# The kafka_broker role's ssl.principal.mapping.rules for client certificates (SSL).
+BROKER_CLIENT_RULE = r"CN=([A-Za-z0-9._-]+),OU=kafka-client(,.*)?"
 
 
 def test_installed_from_the_tarball_with_its_own_unit(host):
@@ -44,22 +54,56 @@ def test_kafka_input_has_the_seed_group_and_topics(host):
     assert not checks.missing_lines(conf, expected), conf
 
 
-def test_kafka_input_uses_sasl_ssl_with_the_pem_ca(host):
+def test_kafka_input_logs_in_with_a_client_certificate_and_trusts_the_pem_ca(host):
+    """SSL: the keystore made on the host, its password named from the Logstash
+    keystore; the SCRAM login (SASL_SSL) is rendered and checked by the side effect."""
     conf = host.file(PIPELINE).content_string
     section = conf[conf.index("input {") : conf.index("output {")]
     expected = [
-        'security_protocol => "SASL_SSL"',
-        'sasl_mechanism => "SCRAM-SHA-512"',
-        'username="logstash-consumer" password="${KAFKA_SASL_PASSWORD}";',
+        'security_protocol => "SSL"',
+        'ssl_keystore_location => "/etc/logstash/kafka-client/keystore.p12"',
+        'ssl_keystore_type => "PKCS12"',
+        'ssl_keystore_password => "${KAFKA_SSL_KEYSTORE_PASSWORD}"',
+        'ssl_key_password => "${KAFKA_SSL_KEYSTORE_PASSWORD}"',
         'ssl_truststore_location => "/etc/logstash/tls/kafka-ca.pem"',
         'ssl_truststore_type => "PEM"',
     ]
     assert not checks.missing_lines(section, expected), section
+    assert "sasl_" not in conf
     assert "ssl_truststore_password" not in conf
     assert "ssl_endpoint_identification_algorithm" not in conf
     ca = host.file("/etc/logstash/tls/kafka-ca.pem")
     assert (ca.user, ca.group, ca.mode) == ("root", "logstash", 0o640)
     assert ca.content_string.startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_client_certificate_names_the_principal_and_its_key_stays_on_the_host(host):
+    """CN=logstash-consumer,OU=kafka-client, signed by the scenario's CA; the brokers'
+    mapping rule turns it into User:logstash-consumer. The PKCS#12 keystore opens with
+    the password made on the host and holds that certificate and its key."""
+    directory = "/etc/logstash/kafka-client"
+    key = host.file(f"{directory}/key.pem")
+    assert (key.user, key.group, key.mode) == ("root", "root", 0o600)
+    for name in ("keystore.p12", "key-password", "cert.pem"):
+        item = host.file(f"{directory}/{name}")
+        assert (item.user, item.group, item.mode) == ("root", "logstash", 0o640), name
+    cert = x509.load_pem_x509_certificate(host.file(f"{directory}/cert.pem").content)
+    subject = cert.subject.rfc4514_string()
+    assert re.fullmatch(BROKER_CLIENT_RULE, subject), subject
+    assert re.fullmatch(BROKER_CLIENT_RULE, subject).group(1) == "logstash-consumer"
+    ca_path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "lab-tls" / "ca.pem"
+    ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+    cert.verify_directly_issued_by(ca)
+    password = host.file(f"{directory}/key-password").content
+    stored_key, stored_cert, _chain = pkcs12.load_key_and_certificates(
+        host.file(f"{directory}/keystore.p12").content, password
+    )
+    assert stored_cert == cert
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    encoding = serialization.Encoding.PEM
+    assert stored_key.public_key().public_bytes(encoding, public) == cert.public_key().public_bytes(
+        encoding, public
+    )
 
 
 def test_outputs_are_rendered_in_order(host):
@@ -79,7 +123,7 @@ def test_pipelines_yml_and_config_test(host):
 
 
 def test_secret_is_in_the_keystore_and_in_no_file(host):
-    assert checks.keystore_names(host) == {"ES_API_KEY", "KAFKA_SASL_PASSWORD"}
+    assert checks.keystore_names(host) == {"ES_API_KEY", "KAFKA_SSL_KEYSTORE_PASSWORD"}
     directories = [
         "/etc/logstash",
         "/var/lib/logstash",
