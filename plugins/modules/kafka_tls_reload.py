@@ -226,12 +226,6 @@ def main():
             **result,
         )
     stale = not_serving(before, expected)
-    result["changed"] = bool(stale)
-    if module._diff:
-        result["diff"] = dict(
-            before="".join(f"{e}: {before[e]}\n" for e in sorted(before)),
-            after="".join(f"{e}: {expected}\n" for e in sorted(before)),
-        )
     # Kafka refuses, in its log only, a keystore whose subject or names differ from
     # the one it serves; such a certificate needs a restart, so say so at once.
     changed_identity = "; ".join(
@@ -240,12 +234,17 @@ def main():
         if (change := identity_change(served_ders[endpoint], expected_der))
     )
     if changed_identity:
-        result["changed"] = False
         module.fail_json(
             msg=f"Nothing was changed: broker {params['node_id']} cannot take this certificate"
             " while it runs, as Kafka takes a new keystore only with the subject and names of"
             f" the certificate it serves ({changed_identity}); a restart takes it.",
             **result,
+        )
+    result["changed"] = bool(stale)
+    if module._diff:
+        result["diff"] = dict(
+            before="".join(f"{e}: {before[e]}\n" for e in sorted(before)),
+            after="".join(f"{e}: {expected}\n" for e in sorted(before)),
         )
     if not stale or module.check_mode:
         module.exit_json(**result)
