@@ -54,6 +54,21 @@ def quorum_status(host):
     return dict(line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)
 
 
+def test_running_node_holds_the_short_kraft_lease(host):
+    # The lease bounds every restart (a broker cannot register again before its
+    # old lease runs out): the running process, not only the file, must use it.
+    java_home = json.loads(host.file("/etc/ansible/facts.d/java.fact").content_string)["java_home"]
+    address = host.interface("eth0").addresses[0]
+    node_id = NODES.index(host.backend.get_hostname()) + 1
+    result = host.run(
+        f"JAVA_HOME={java_home} /opt/kafka/bin/kafka-configs.sh --bootstrap-server {address}:9092 "
+        f"{tool_config_args(host)} --entity-type brokers --entity-name {node_id} --describe --all"
+    )
+    assert result.rc == 0, result.stderr
+    assert re.search(r"^\s*broker.session.timeout.ms=4500 ", result.stdout, re.M), result.stdout
+    assert re.search(r"^\s*broker.heartbeat.interval.ms=1000 ", result.stdout, re.M), result.stdout
+
+
 def test_node_is_formatted_for_the_cluster_the_quorum_reports(host):
     meta = host.file("/var/lib/kafka/data/meta.properties").content_string
     on_disk = re.search(r"^cluster.id=(\S+)$", meta, re.M).group(1)

@@ -83,6 +83,8 @@ def test_server_properties_for_a_single_combined_node(host):
         "auto.create.topics.enable=false",
         "default.replication.factor=1",
         "min.insync.replicas=1",
+        "broker.session.timeout.ms=4500",
+        "broker.heartbeat.interval.ms=1000",
     } <= lines
 
 
