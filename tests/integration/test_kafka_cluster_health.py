@@ -42,6 +42,8 @@ class ClusterView:
     def __init__(self, servers):
         self.servers = list(servers)
         self.admin = KafkaAdminClient(bootstrap_servers=self.servers, request_timeout_ms=15000)
+        # The live topics this view created, with their partition counts (see all_leaders).
+        self.created: dict[str, int] = {}
 
     def close(self) -> None:
         self.admin.close()
@@ -53,6 +55,7 @@ class ClusterView:
         else:
             spec.update(num_partitions=partitions, replication_factor=factor)
         self.admin.create_topics({name: spec}, wait_for_metadata=True)
+        self.created[name] = len(assignments) if assignments else partitions
         # Tests compare snapshots of every partition's leader: wait until the new topic is
         # in the cluster-wide listing with a leader for each partition.
         deadline = time.monotonic() + 60
@@ -68,6 +71,8 @@ class ClusterView:
         """Delete the topics with a client of its own, retrying for a while: after a broker
         restart a long-lived kafka-python client may still send controller requests to a
         broker id it no longer knows (it caches the controller id)."""
+        for name in names:
+            self.created.pop(name, None)
         deadline = time.monotonic() + 60
         while True:
             admin = KafkaAdminClient(bootstrap_servers=self.servers, request_timeout_ms=15000)
@@ -94,12 +99,21 @@ class ClusterView:
         return {index: p["replica_nodes"][0] for index, p in self.partitions(name).items()}
 
     def all_leaders(self) -> dict:
-        """Every partition's leader: to prove that a refused task moved nothing."""
-        return {
-            (topic["name"], p["partition_index"]): p["leader_id"]
-            for topic in self.admin.describe_topics()
-            for p in topic["partitions"]
-        }
+        """The leader of every partition of the topics this view created: to prove that a
+        refused task moved nothing. Each read goes to one broker, which may not know a
+        topic created a moment ago yet: read again until every partition is listed."""
+        deadline = time.monotonic() + 60
+        while True:
+            leaders = {
+                (topic["name"], p["partition_index"]): p["leader_id"]
+                for topic in self.admin.describe_topics()
+                if topic["name"] in self.created
+                for p in topic["partitions"]
+            }
+            if len(leaders) == sum(self.created.values()):
+                return leaders
+            assert time.monotonic() < deadline, f"not every partition is listed: {leaders}"
+            time.sleep(0.5)
 
     def under_replicated(self) -> list:
         return [
