@@ -20,7 +20,7 @@ logstash_keystore = importlib.import_module(
     "ansible_collections.datapipe.kafka_pipeline.plugins.modules.logstash_keystore"
 )
 
-FILTER = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "logstash_plugins.py"
+FILTER = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "logstash_plugin_defaults.py"
 _spec = importlib.util.spec_from_file_location("logstash_plugins", FILTER)
 logstash_plugins = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(logstash_plugins)

@@ -21,7 +21,7 @@ spec.loader.exec_module(assemble)
 
 import kafka_lab  # noqa: E402  (tests/ is on sys.path through conftest)
 
-PGP = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "pgp.py"
+PGP = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "pgp.py"
 pgp_spec = importlib.util.spec_from_file_location("pgp_filters", PGP)
 pgp = importlib.util.module_from_spec(pgp_spec)
 pgp_spec.loader.exec_module(pgp)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from ansible.errors import AnsibleFilterError
 
-PLUGIN = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "pgp.py"
+PLUGIN = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "pgp.py"
 spec = importlib.util.spec_from_file_location("pgp", PLUGIN)
 pgp = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(pgp)

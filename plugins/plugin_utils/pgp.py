@@ -1,7 +1,8 @@
 # Copyright: datapipe maintainers
 # Apache License 2.0 (see LICENSE)
-"""OpenPGP helpers for verified downloads: key fingerprints, a keyring of pinned
-keys only, and the verdict on what gpgv reported."""
+"""OpenPGP helpers for verified downloads (key fingerprints, a keyring of pinned
+keys only, the verdict on what gpgv reported); each is a filter of its own file
+in plugins/filter/."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import hashlib
 import re
 
 from ansible.errors import AnsibleFilterError
-
-# Documentation: pgp_fingerprints.yml, pgp_keyring.yml and gpgv_verdict.yml beside this file.
 
 _ARMOR = re.compile(
     r"-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n(.*?)-----END PGP PUBLIC KEY BLOCK-----",
@@ -206,14 +205,3 @@ def gpgv_verdict(status, fingerprints):
         "signers": signers,
         "found": "; ".join(found) if found else "a good signature by " + ", ".join(signers),
     }
-
-
-class FilterModule:
-    """OpenPGP helpers for verified downloads."""
-
-    def filters(self):
-        return {
-            "pgp_fingerprints": pgp_fingerprints,
-            "pgp_keyring": pgp_keyring,
-            "gpgv_verdict": gpgv_verdict,
-        }

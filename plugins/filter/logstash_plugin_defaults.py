@@ -9,7 +9,46 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-# Documentation: logstash_plugin_defaults.yml beside this file.
+DOCUMENTATION = r"""
+name: logstash_plugin_defaults
+short_description: Give every Logstash plugin of one kind options it lacks
+version_added: 0.2.0
+description:
+  - Takes a list of Logstash pipeline plugins, each C({plugin, options}), and returns it with
+    every entry whose C(plugin) is O(name) given the options of O(defaults) it does not set
+    itself (its own options win). Other entries and the order stay as they are.
+  - The logstash_producer role gives its C(http) inputs TLS and basic authentication this way.
+positional: name, defaults
+options:
+  _input:
+    description: The plugins, each C({plugin, options}).
+    type: list
+    elements: dict
+    required: true
+  name:
+    description: The plugin the defaults apply to, such as C(http).
+    type: str
+    required: true
+  defaults:
+    description: Options to give each such plugin.
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Require basic authentication on every http input
+  ansible.builtin.set_fact:
+    inputs: >-
+      {{ inputs | datapipe.kafka_pipeline.logstash_plugin_defaults(
+           'http', {'user': 'ingest', 'password': '${HTTP_INPUT_PASSWORD}'}) }}
+"""
+
+RETURN = r"""
+_value:
+  description: The plugins, with the defaults applied.
+  type: list
+  elements: dict
+"""
 
 
 def logstash_plugin_defaults(plugins, name, defaults):

@@ -1,13 +1,11 @@
 # Copyright: datapipe maintainers
 # Apache License 2.0 (see LICENSE)
-"""Filters member_ids, member_id_problems and member_addresses: number and locate a
-cluster's members, keeping every id a member already holds on disk."""
+"""Number and locate a cluster's members, keeping every id a member already holds
+on disk; each function is a filter of its own file in plugins/filter/."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-
-# Documentation: member_ids.yml, member_id_problems.yml and member_addresses.yml beside this file.
 
 
 def _host_variable(hostvars, member, name):
@@ -137,14 +135,3 @@ def member_addresses(members, hostvars, address_variable):
         facts = _host_variable(hostvars, member, "ansible_facts") or {}
         addresses[member] = (facts.get("default_ipv4") or {}).get("address", "")
     return addresses
-
-
-class FilterModule:
-    """Cluster membership helpers shared by the zookeeper and kafka_broker roles."""
-
-    def filters(self):
-        return {
-            "member_ids": member_ids,
-            "member_id_problems": member_id_problems,
-            "member_addresses": member_addresses,
-        }

@@ -1,0 +1,57 @@
+"""Every file under plugins/filter/ is a filter plugin of its own name, with its
+documentation inside (Galaxy lists each file there as a plugin): one filter per
+file, DOCUMENTATION naming it, EXAMPLES that use it by FQCN, RETURN; the shared
+code lives in plugins/plugin_utils/."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FILTER_DIR = REPO_ROOT / "plugins" / "filter"
+FILTER_FILES = sorted(FILTER_DIR.iterdir())
+
+
+@pytest.fixture(scope="module")
+def collection_import(tmp_path_factory):
+    """Make this checkout importable as ansible_collections.datapipe.kafka_pipeline."""
+    root = tmp_path_factory.mktemp("collections")
+    link = root / "ansible_collections" / "datapipe" / "kafka_pipeline"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(REPO_ROOT)
+    sys.path.insert(0, str(root))
+    try:
+        yield lambda name: importlib.import_module(
+            f"ansible_collections.datapipe.kafka_pipeline.plugins.filter.{name}"
+        )
+    finally:
+        sys.path.remove(str(root))
+
+
+def test_the_filter_directory_holds_python_plugins_only():
+    others = [f.name for f in FILTER_FILES if f.suffix != ".py" and f.name != "__pycache__"]
+    assert others == [], "documentation belongs inside each filter's own .py file"
+    assert len([f for f in FILTER_FILES if f.suffix == ".py"]) >= 9
+
+
+@pytest.mark.parametrize(
+    "path", [f for f in FILTER_FILES if f.suffix == ".py"], ids=lambda p: p.stem
+)
+def test_each_file_is_one_documented_filter_of_its_name(collection_import, path):
+    module = collection_import(path.stem)
+    filters = module.FilterModule().filters()
+    assert list(filters) == [path.stem]
+    assert callable(filters[path.stem])
+    documentation = yaml.safe_load(module.DOCUMENTATION)
+    assert documentation["name"] == path.stem
+    assert documentation["short_description"] and documentation["description"]
+    assert documentation["version_added"]
+    assert "_input" in documentation["options"]
+    assert f"datapipe.kafka_pipeline.{path.stem}" in module.EXAMPLES
+    yaml.safe_load(module.EXAMPLES)
+    assert "_value" in yaml.safe_load(module.RETURN)
