@@ -1,19 +1,25 @@
-"""The collection builds, installs from its tarball into an empty collections
-path, and its content is usable by FQCN from there (as in an ops repository
-that imports it)."""
+"""The collection builds, installs from its tarball with its dependencies into an
+empty collections path on a controller that has only ansible-core and the
+collection's runtime requirements (requirements.txt), and its content is usable
+by FQCN from there (as in an ops repository that imports it).
+
+Galaxy is not reachable here, so the dependencies come from the collections of
+the `ansible` package in the project's venv, offered to ansible-galaxy as local
+sources; ansible-galaxy itself resolves them against galaxy.yml's ranges."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+import ansible_collections
 import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+BARE_REQUIREMENTS = REPO_ROOT / "tests" / "requirements-bare.txt"
 
 
 def run(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
@@ -24,12 +30,45 @@ def run(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
     return result
 
 
+def bare_controller() -> Path:
+    """The venv of tests/requirements-bare.txt: ansible-core and requirements.txt only."""
+    venv = subprocess.run(
+        [str(REPO_ROOT / "tests" / "lab" / "venv.sh"), str(BARE_REQUIREMENTS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    ).stdout.strip()
+    return Path(venv)
+
+
+def ansible_package_collection(fqcn: str) -> Path:
+    """Where the `ansible` package of the project's venv holds a collection."""
+    namespace, name = fqcn.split(".")
+    for root in ansible_collections.__path__:
+        path = Path(root) / namespace / name
+        if (path / "MANIFEST.json").exists():
+            return path
+    raise AssertionError(f"{fqcn} is not in the ansible package")
+
+
 @pytest.fixture(scope="module")
 def installed_collection(tmp_path_factory):
-    """Build the tarball and install it into a fresh, otherwise empty path."""
+    """Build the tarball and install it, with its dependencies, into an empty path
+    for a bare ansible-core."""
     work = tmp_path_factory.mktemp("collection")
     collections_path = work / "collections"
-    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(collections_path)}
+    venv = bare_controller()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("ANSIBLE_", "VIRTUAL_ENV", "PYTHON"))
+    }
+    env.update(
+        PATH=f"{venv / 'bin'}:/usr/bin:/bin",
+        ANSIBLE_COLLECTIONS_PATH=str(collections_path),
+        ANSIBLE_PYTHON_INTERPRETER=str(venv / "bin" / "python"),
+    )
     galaxy = yaml.safe_load((REPO_ROOT / "galaxy.yml").read_text())
     run(
         ["ansible-galaxy", "collection", "build", str(REPO_ROOT), "--output-path", str(work)],
@@ -38,16 +77,54 @@ def installed_collection(tmp_path_factory):
     )
     tarball = work / f"{galaxy['namespace']}-{galaxy['name']}-{galaxy['version']}.tar.gz"
     assert tarball.exists()
+    requirements = {
+        "collections": [{"name": str(tarball), "type": "file"}]
+        + [
+            {"name": str(ansible_package_collection(fqcn)), "type": "dir"}
+            for fqcn in galaxy["dependencies"]
+        ]
+    }
+    (work / "requirements.yml").write_text(yaml.safe_dump(requirements))
     run(
-        ["ansible-galaxy", "collection", "install", str(tarball), "-p", str(collections_path)],
+        [
+            "ansible-galaxy",
+            "collection",
+            "install",
+            "--offline",
+            "-r",
+            "requirements.yml",
+            "-p",
+            str(collections_path),
+        ],
         env,
         work,
     )
-    return work, env, galaxy
+    return work, env, galaxy, venv
+
+
+def test_the_controller_has_only_ansible_core_and_the_runtime_requirements(installed_collection):
+    env, venv = installed_collection[1], installed_collection[3]
+    python = str(venv / "bin" / "python")
+    probe = "import importlib.util as u; print(u.find_spec('ansible_collections') is None)"
+    assert run([python, "-c", probe], env, venv).stdout.strip() == "True"
+    installed = run([python, "-m", "pip", "list", "--format=json"], env, venv).stdout
+    names = {package["name"].lower() for package in json.loads(installed)}
+    assert {"ansible-core", "kafka-python", "boto3", "cryptography"} <= names
+    assert not names & {"ansible", "molecule", "pytest", "moto", "ansible-lint"}
+
+
+def test_the_dependencies_are_installed_from_galaxy_yml(installed_collection):
+    work, env, galaxy = installed_collection[:3]
+    listing = run(["ansible-galaxy", "collection", "list", "--format=json"], env, work).stdout
+    # Only what the empty path received (ansible-core lists its own internal ones too).
+    in_the_path = json.loads(listing)[str(work / "collections" / "ansible_collections")]
+    installed = {fqcn: details["version"] for fqcn, details in in_the_path.items()}
+    assert set(installed) == {"datapipe.kafka_pipeline", *galaxy["dependencies"]}
+    assert installed["datapipe.kafka_pipeline"] == galaxy["version"]
 
 
 def test_tarball_installs_where_ansible_finds_it(installed_collection):
-    work, env, galaxy = installed_collection
+    work, env, galaxy = installed_collection[:3]
     installed = work / "collections" / "ansible_collections" / "datapipe" / "kafka_pipeline"
     assert (installed / "MANIFEST.json").exists()
     listing = run(["ansible-galaxy", "collection", "list", "datapipe.kafka_pipeline"], env, work)
@@ -235,7 +312,7 @@ def test_an_ops_repo_playbook_uses_the_installed_modules(installed_collection, k
             "local",
             str(playbook),
             "-e",
-            f"ansible_python_interpreter={sys.executable}",
+            f"ansible_python_interpreter={installed_collection[3] / 'bin' / 'python'}",
         ],
         env,
         playbook.parent,

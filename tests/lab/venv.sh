@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Create (once) the project's Python venv from the pinned requirements and
-# print its path. The venv lives in the lab cache, named after the hash of
-# requirements.txt, so every clone on a machine shares it and a change to the
-# pins builds a fresh one.
+# Create (once) a Python venv from pinned requirements and print its path:
+#   venv.sh                      the project's venv (tests/requirements-dev.txt)
+#   venv.sh REQUIREMENTS_FILE    another one (Galaxy's importer, the bare runtime)
+# A venv lives in the lab cache, named after its file and the hash of the file,
+# so every clone on a machine shares it and a change to the pins builds a fresh one.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-requirements="${REPO_ROOT}/requirements.txt"
-pins_hash=$(sha256sum "${requirements}" | cut -c1-12)
-venv="${LAB_CACHE}/venv-${pins_hash}"
+requirements="${1:-${REPO_ROOT}/tests/requirements-dev.txt}"
+[ -f "${requirements}" ] || { log "no requirements file ${requirements}"; exit 1; }
+name=$(basename "${requirements}" .txt)
+# The hash covers the files it includes with `-r` as well.
+included=$(sed -n 's/^-r  *//p' "${requirements}" | while read -r f; do echo "$(dirname "${requirements}")/$f"; done)
+# shellcheck disable=SC2086  # one word per included file
+pins_hash=$(cat "${requirements}" ${included} | sha256sum | cut -c1-12)
+# The project's own venv keeps its historical name: venv-<hash>.
+if [ "${name}" = requirements-dev ]; then venv="${LAB_CACHE}/venv-${pins_hash}"; else venv="${LAB_CACHE}/venv-${name}-${pins_hash}"; fi
 
 if [ ! -f "${venv}/.complete" ]; then
-  log "creating venv ${venv} from requirements.txt"
+  log "creating venv ${venv} from ${requirements#"${REPO_ROOT}"/}"
   rm -rf "${venv}"
   python3 -m venv "${venv}"
   "${venv}/bin/pip" install --quiet --upgrade pip >&2
