@@ -15,16 +15,19 @@ SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/m
 LONGEST_SCENARIOS := kafka_broker-kraft-cluster pipeline kafka_broker-zookeeper-cluster zookeeper-ensemble
 SCENARIO_ORDER := $(filter $(LONGEST_SCENARIOS),$(SCENARIOS)) $(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS))
 
-.PHONY: help test lint sanity unit integration integration-kafka integration-aws molecule benchmark lab lab-down \
+.PHONY: help test lint sanity sanity-oldest unit package docs integration integration-kafka integration-aws molecule benchmark lab lab-down \
         prepare engine image distributions standin venv $(addprefix molecule-,$(SCENARIOS))
 
 help:
 	@echo "make lab          bring the pipeline up on local containers and prove it (MODE=kraft for KRaft)"
 	@echo "make lab-down     remove the lab containers"
-	@echo "make test         everything CI runs: lint sanity unit integration molecule"
+	@echo "make test         everything CI runs: lint sanity unit integration package docs molecule"
 	@echo "make lint         yamllint, ansible-lint (production profile), ruff"
 	@echo "make sanity       ansible-test sanity, offline"
+	@echo "make sanity-oldest  sanity and unit tests on the oldest ansible-core meta/runtime.yml claims"
 	@echo "make unit         unit tests (no network, no services)"
+	@echo "make package      build the tarball; Galaxy's importer and ansible-builder on it"
+	@echo "make docs         the collection's documentation site (antsibull-docs, Sphinx) in docs/build"
 	@echo "make integration  tests against real Kafka and ZooKeeper on loopback"
 	@echo "make molecule     every molecule scenario: $(SCENARIOS)"
 	@echo "make molecule-<scenario>  one scenario"
@@ -35,9 +38,9 @@ MOLECULE_JOBS ?= 2
 # restart); then the AWS tests (moto on loopback) and the scenarios share two slots.
 test: lint sanity unit integration-kafka
 	$(MAKE) --no-print-directory --output-sync=target -j$(MOLECULE_JOBS) \
-	    $(addprefix molecule-,$(LONGEST_SCENARIOS)) integration-aws \
+	    $(addprefix molecule-,$(LONGEST_SCENARIOS)) integration-aws package docs sanity-oldest \
 	    $(addprefix molecule-,$(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS)))
-	@echo "make test: lint, sanity, unit, integration and molecule ($(SCENARIOS)) all passed"
+	@echo "make test: lint, sanity (oldest and newest ansible-core), unit, integration, package, docs and molecule ($(SCENARIOS)) all passed"
 
 # --- what the tests stand on -------------------------------------------------
 prepare: image distributions standin venv
@@ -60,7 +63,7 @@ venv:
 # --- checks ------------------------------------------------------------------
 lint: venv
 	$(RUN) yamllint --strict .
-	$(RUN) ansible-lint
+	$(RUN) tests/lab/ansible_lint_clone.sh
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 
@@ -69,6 +72,20 @@ sanity: venv
 
 unit: venv
 	$(RUN) python -m pytest tests/unit
+
+# requires_ansible claims only what is tested: the oldest ansible-core it names
+# runs sanity and the unit tests too (its own venv, tests/requirements-oldest.txt).
+sanity-oldest: venv
+	@started=$$(date +%s); status=0; $(RUN) tests/lab/oldest_core.sh || status=$$?; \
+	  echo "sanity-oldest: $$(( $$(date +%s) - started )) s"; exit $$status
+
+package: venv
+	@started=$$(date +%s); status=0; $(RUN) tests/lab/package.sh || status=$$?; \
+	  echo "package: $$(( $$(date +%s) - started )) s"; exit $$status
+
+docs: venv
+	@started=$$(date +%s); status=0; $(RUN) tests/lab/docs.sh || status=$$?; \
+	  echo "docs: $$(( $$(date +%s) - started )) s"; exit $$status
 
 AWS_TESTS := tests/integration/test_aws_inventory.py tests/integration/test_aws_provision.py
 integration: integration-kafka integration-aws

@@ -35,7 +35,9 @@ arguments = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel
 subprocess.check_call([sys.executable, "-m", "pip", "install", *arguments])
 PY
 
-tree="${LAB_CACHE}/sanity/ansible_collections/datapipe/kafka_pipeline"
+# One tree per ansible-core release, so that two releases can run at once.
+core_version=$(python3 -c 'from ansible.release import __version__; print(__version__)')
+tree="${LAB_CACHE}/sanity-${core_version}/ansible_collections/datapipe/kafka_pipeline"
 rm -rf "${tree}"
 mkdir -p "${tree}"
 # What git tracks plus new files it does not ignore: what a commit would hold.

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# ansible-lint as from a plain clone (make lint): what git tracks (and new files
+# it does not ignore) copied to a fresh directory, run with none of the lab's
+# settings (no collections path pointing at this checkout). Then ansible-lint's
+# cache must be invisible to git and left out of a built tarball.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+clone="${LAB_CACHE}/lint-clone/kafka_pipeline"
+rm -rf "${clone}"
+mkdir -p "${clone}"
+(cd "${REPO_ROOT}" && git ls-files -z --cached --others --exclude-standard \
+  | while IFS= read -r -d '' f; do if [ -e "$f" ]; then printf '%s\0' "$f"; fi; done \
+  | xargs -0 cp --parents --no-dereference -t "${clone}")
+cd "${clone}" || exit 1
+git init -q . && git add -A && git -c user.name=lint -c user.email=lint@localhost commit -q -m clone
+
+log "ansible-lint in a plain copy of this checkout (${clone})"
+env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_CONFIG -u DATAPIPE_LAB_CACHE ansible-lint
+
+[ -d .ansible ] || { log "ansible-lint left no cache in .ansible/; the checks below would prove nothing"; exit 1; }
+untracked=$(git status --porcelain --untracked-files=all)
+[ -z "${untracked}" ] || { log "git sees what ansible-lint left behind:"; echo "${untracked}" >&2; exit 1; }
+ansible-galaxy collection build --output-path "${LAB_CACHE}/lint-clone" --force >/dev/null
+if tar -tzf "${LAB_CACHE}"/lint-clone/datapipe-kafka_pipeline-*.tar.gz | grep -q '^\.ansible/'; then
+  log "the built tarball holds ansible-lint's cache"; exit 1
+fi
+log "ansible-lint passed from a plain clone; its cache is ignored by git and by the build"
