@@ -9,7 +9,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.plugin_utils.pgp import
 DOCUMENTATION = r"""
 name: gpgv_verdict
 short_description: Whether gpgv found a good signature by a pinned key
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads the machine-readable status lines C(gpgv --status-fd 1) prints and decides whether
     they show a good signature by a pinned key (its primary key or a subkey) made with a

@@ -12,7 +12,7 @@ from ansible.errors import AnsibleFilterError
 DOCUMENTATION = r"""
 name: logstash_plugin_defaults
 short_description: Give every Logstash plugin of one kind options it lacks
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Takes a list of Logstash pipeline plugins, each C({plugin, options}), and returns it with
     every entry whose C(plugin) is O(name) given the options of O(defaults) it does not set

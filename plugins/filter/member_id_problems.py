@@ -11,7 +11,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.plugin_utils.cluster_me
 DOCUMENTATION = r"""
 name: member_id_problems
 short_description: Say what stops a cluster's member ids from being settled
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Returns a list of messages, empty when the ids are sound. Each names the host, the ids
     involved and what to do.

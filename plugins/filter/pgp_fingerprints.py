@@ -9,7 +9,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.plugin_utils.pgp import
 DOCUMENTATION = r"""
 name: pgp_fingerprints
 short_description: Fingerprints of the OpenPGP keys in armored key text
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Returns the fingerprints (upper-case hex, no spaces) of the primary keys in one or more
     ASCII-armored OpenPGP public key texts. A text may hold several key blocks and other

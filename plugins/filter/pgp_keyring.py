@@ -9,7 +9,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.plugin_utils.pgp import
 DOCUMENTATION = r"""
 name: pgp_keyring
 short_description: A binary OpenPGP keyring holding only the pinned keys
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads one or more ASCII-armored public key texts (an Apache C(KEYS) file, key files,
     keys pasted into a variable) and returns a binary keyring, base64-encoded, that holds

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: kafka_acl
 short_description: Add and remove Kafka ACL bindings, many in one task
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes the ACL bindings listed in O(acls) present or absent. A binding is a principal,
     allowed or denied an operation, on a resource (type and name, literal or prefixed

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: kafka_cluster_health
 short_description: Wait until a Kafka node may stop, or until the cluster is healthy again
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads a Kafka cluster through the Admin API (no JVM is started) and answers one of three
     questions, which make the gates of a rolling restart.

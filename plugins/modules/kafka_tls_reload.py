@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: kafka_tls_reload
 short_description: Make a running Kafka broker take its renewed certificate without a restart
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Reads the certificate a broker serves on each of its TLS listeners and, where that is not
     O(certificate), asks the broker to read its keystore and truststore files again. Kafka does

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: kafka_user
 short_description: Create, change the password of and delete Kafka SCRAM users
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Manages the SCRAM credential of one Kafka user (KIP-554, the
     AlterUserScramCredentials and DescribeUserScramCredentials requests), in KRaft and in

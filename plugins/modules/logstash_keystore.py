@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: logstash_keystore
 short_description: Keep secrets in the Logstash keystore, idempotently, without a readable trace
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Creates the Logstash keystore when secrets are asked for, adds each entry with
     C(logstash-keystore add), its value on standard input (never in process arguments), replaces

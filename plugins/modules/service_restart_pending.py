@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: service_restart_pending
 short_description: Tell whether a running systemd service predates the files it runs with
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Compares the start time of a systemd service's main process with the modification time of
     the files it was started with (configuration, unit file, the link to the installed release)
