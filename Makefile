@@ -112,6 +112,7 @@ molecule: venv image distributions standin
 benchmark: prepare
 	$(RUN) python tests/benchmark/topics_benchmark.py
 	$(RUN) python tests/benchmark/restart_benchmark.py
+	$(RUN) python tests/benchmark/converge_benchmark.py
 
 $(addprefix molecule-,$(SCENARIOS)): molecule-%: venv image distributions standin
 	@started=$$(date +%s); status=0; $(RUN) molecule test -s $* || status=$$?; \

@@ -11,7 +11,8 @@ wall time, each as a separate process as a user would run it:
   3. set retention.bytes on all 1,000: one kafka_retention task vs. one
      alter_configs call
 
-Targets: 1 and 3 within 2x of the plain script; 2 under 5 s. Prints the figures
+Targets: 1 at most 1.5x the plain script, 2 at most 1.5 s, 3 at most 2x the
+plain script (override with BENCHMARK_CREATE_RATIO, BENCHMARK_RERUN_S). Prints the figures
 and exits non-zero when a target is missed. Not part of `make test`: it measures,
 it does not assert behaviour.
 """
@@ -37,6 +38,8 @@ TOPICS = int(os.environ.get("BENCHMARK_TOPICS", "1000"))
 ROUNDS = int(os.environ.get("BENCHMARK_ROUNDS", "3"))
 KAFKA_VERSION = os.environ.get("KAFKA_VERSION", "4.4.0")
 RETENTION = "100000000"
+CREATE_RATIO = float(os.environ.get("BENCHMARK_CREATE_RATIO", "1.5"))
+RERUN_S = float(os.environ.get("BENCHMARK_RERUN_S", "1.5"))
 
 # What a careful operator would write with kafka-python alone: one batched call per step.
 PLAIN_SCRIPT = """
@@ -186,8 +189,20 @@ def main() -> int:
         )
 
     rows = [
-        ("create", module_create, plain_create, module_create <= 2 * plain_create, "<= 2x plain"),
-        ("re-run, nothing to change", module_rerun, None, module_rerun < 5, "< 5 s"),
+        (
+            "create",
+            module_create,
+            plain_create,
+            module_create <= CREATE_RATIO * plain_create,
+            f"<= {CREATE_RATIO:g}x plain",
+        ),
+        (
+            "re-run, nothing to change",
+            module_rerun,
+            None,
+            module_rerun <= RERUN_S,
+            f"<= {RERUN_S:g} s",
+        ),
         (
             "retention on all",
             module_alter,
