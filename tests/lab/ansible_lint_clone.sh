@@ -6,13 +6,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 clone="${LAB_CACHE}/lint-clone/kafka_pipeline"
-rm -rf "${clone}"
-mkdir -p "${clone}"
-(cd "${REPO_ROOT}" && git ls-files -z --cached --others --exclude-standard \
-  | while IFS= read -r -d '' f; do if [ -e "$f" ]; then printf '%s\0' "$f"; fi; done \
-  | xargs -0 cp --parents --no-dereference -t "${clone}")
+copy_checkout "${clone}"
 cd "${clone}" || exit 1
-git init -q . && git add -A && git -c user.name=lint -c user.email=lint@localhost commit -q -m clone
+git -c user.name=lint -c user.email=lint@localhost commit -q -m clone
 
 log "ansible-lint in a plain copy of this checkout (${clone})"
 env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_CONFIG -u DATAPIPE_LAB_CACHE ansible-lint

@@ -28,3 +28,15 @@ LAB_STANDIN_GNUPG="${LAB_CACHE}/stand-in-gnupg"
 LAB_IMAGE="${DATAPIPE_LAB_IMAGE:-datapipe-lab/debian12-systemd:1}"
 
 log() { printf '[lab] %s\n' "$*" >&2; }
+
+# copy_checkout DEST: what git tracks plus new files it does not ignore (what a
+# commit would hold) copied into DEST, fresh, as its own git repository. Files
+# deleted in the work tree but not yet in a commit are left out.
+copy_checkout() {
+  rm -rf "$1"
+  mkdir -p "$1"
+  (cd "${REPO_ROOT}" && git ls-files -z --cached --others --exclude-standard \
+    | while IFS= read -r -d '' f; do if [ -e "$f" ]; then printf '%s\0' "$f"; fi; done \
+    | xargs -0 cp --parents --no-dereference -t "$1")
+  (cd "$1" && git init -q . && git add -A >/dev/null 2>&1)
+}

@@ -38,15 +38,8 @@ PY
 # One tree per ansible-core release, so that two releases can run at once.
 core_version=$(python3 -c 'from ansible.release import __version__; print(__version__)')
 tree="${LAB_CACHE}/sanity-${core_version}/ansible_collections/datapipe/kafka_pipeline"
-rm -rf "${tree}"
-mkdir -p "${tree}"
-# What git tracks plus new files it does not ignore: what a commit would hold.
-# (Files deleted in the work tree but not yet in a commit are left out.)
-(cd "${REPO_ROOT}" && git ls-files -z --cached --others --exclude-standard \
-  | while IFS= read -r -d '' f; do if [ -e "$f" ]; then printf '%s\0' "$f"; fi; done \
-  | xargs -0 cp --parents --no-dereference -t "${tree}")
+copy_checkout "${tree}"
 cd "${tree}" || exit 1
-git init -q . && git add -A >/dev/null 2>&1
 
 log "ansible-test sanity in ${tree}"
 exec ansible-test sanity --python "$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')" --color no "$@"

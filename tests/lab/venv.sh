@@ -13,8 +13,7 @@ name=$(basename "${requirements}" .txt)
 included=$(sed -n 's/^-r  *//p' "${requirements}" | while read -r f; do echo "$(dirname "${requirements}")/$f"; done)
 # shellcheck disable=SC2086  # one word per included file
 pins_hash=$(cat "${requirements}" ${included} | sha256sum | cut -c1-12)
-# The project's own venv keeps its historical name: venv-<hash>.
-if [ "${name}" = requirements-dev ]; then venv="${LAB_CACHE}/venv-${pins_hash}"; else venv="${LAB_CACHE}/venv-${name}-${pins_hash}"; fi
+venv="${LAB_CACHE}/venv-${name}-${pins_hash}"
 
 if [ ! -f "${venv}/.complete" ]; then
   log "creating venv ${venv} from ${requirements#"${REPO_ROOT}"/}"
