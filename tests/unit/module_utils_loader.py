@@ -1,4 +1,5 @@
-"""Load one of the collection's module_utils files by path, without an installed collection.
+"""Load one of the collection's module_utils files by path, or a filter plugin, without an
+installed collection.
 
 The files import each other by their collection path (as Ansible loads them), so this
 checkout is made importable as ``ansible_collections.datapipe.kafka_pipeline`` first,
@@ -8,6 +9,7 @@ through a link in a temporary directory.
 from __future__ import annotations
 
 import atexit
+import importlib
 import importlib.util
 import shutil
 import sys
@@ -37,3 +39,11 @@ def load(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_filter(name: str):
+    """A filter plugin file, imported by its collection path as Ansible imports it."""
+    _make_collection_importable()
+    return importlib.import_module(
+        f"ansible_collections.datapipe.kafka_pipeline.plugins.filter.{name}"
+    )

@@ -5,32 +5,15 @@ code lives in plugins/plugin_utils/."""
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from module_utils_loader import load_filter
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FILTER_DIR = REPO_ROOT / "plugins" / "filter"
 FILTER_FILES = sorted(FILTER_DIR.iterdir())
-
-
-@pytest.fixture(scope="module")
-def collection_import(tmp_path_factory):
-    """Make this checkout importable as ansible_collections.datapipe.kafka_pipeline."""
-    root = tmp_path_factory.mktemp("collections")
-    link = root / "ansible_collections" / "datapipe" / "kafka_pipeline"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(REPO_ROOT)
-    sys.path.insert(0, str(root))
-    try:
-        yield lambda name: importlib.import_module(
-            f"ansible_collections.datapipe.kafka_pipeline.plugins.filter.{name}"
-        )
-    finally:
-        sys.path.remove(str(root))
 
 
 def test_the_filter_directory_holds_python_plugins_only():
@@ -42,8 +25,8 @@ def test_the_filter_directory_holds_python_plugins_only():
 @pytest.mark.parametrize(
     "path", [f for f in FILTER_FILES if f.suffix == ".py"], ids=lambda p: p.stem
 )
-def test_each_file_is_one_documented_filter_of_its_name(collection_import, path):
-    module = collection_import(path.stem)
+def test_each_file_is_one_documented_filter_of_its_name(path):
+    module = load_filter(path.stem)
     filters = module.FilterModule().filters()
     assert list(filters) == [path.stem]
     assert callable(filters[path.stem])

@@ -3,31 +3,15 @@ of wrong value in an inventory's kafka_topics list."""
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
-
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from module_utils_loader import load_filter
 
 
 @pytest.fixture(scope="module")
-def kafka_topics_problems(tmp_path_factory):
+def kafka_topics_problems():
     # The filter imports the collection's module_utils by their collection path, as
-    # Ansible loads it: make this checkout importable as datapipe.kafka_pipeline.
-    root = tmp_path_factory.mktemp("collections")
-    link = root / "ansible_collections" / "datapipe" / "kafka_pipeline"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(REPO_ROOT)
-    sys.path.insert(0, str(root))
-    try:
-        module = importlib.import_module(
-            "ansible_collections.datapipe.kafka_pipeline.plugins.filter.kafka_topics_problems"
-        )
-        yield module.kafka_topics_problems
-    finally:
-        sys.path.remove(str(root))
+    # Ansible loads it.
+    return load_filter("kafka_topics_problems").kafka_topics_problems
 
 
 def test_the_seed_topic_list_is_accepted(kafka_topics_problems):
