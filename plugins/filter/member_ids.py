@@ -45,13 +45,11 @@ options:
     description: Member name to the id its data holds (C(meta.properties), C(myid)); members
       without data are left out or map to an empty value.
     type: dict
-    version_added: 0.1.0
   taken:
     description: Ids the running cluster has registered (brokers and controller voters),
       which a new member must not take.
     type: list
     elements: int
-    version_added: 0.1.0
 """
 
 EXAMPLES = r"""

@@ -101,7 +101,6 @@ options:
         O(allow_data_loss)). The default V(0) refuses deleting a topic that holds any data.
     type: raw
     default: 0
-    version_added: 0.1.0
   allow_data_loss:
     description:
       - Go ahead even when the task lets Kafka delete more than O(max_delete_bytes); the
@@ -109,7 +108,6 @@ options:
         topic that holds data.
     type: bool
     default: false
-    version_added: 0.1.0
   allow_internal:
     description:
       - Allow managing Kafka's internal topics (names starting with C(__), such as
@@ -256,7 +254,6 @@ deletion_preview:
   returned: always
   type: dict
   sample: {scratch: 1048576}
-  version_added: 0.1.0
 """
 
 import time
