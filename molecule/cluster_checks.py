@@ -129,6 +129,7 @@ def test_rolling_restart_under_load_lost_no_acknowledged_message():
         f"errors {len(report['errors'])}, consumed {len(records)}, "
         f"partitions seen without a leader {len(report['offline_observations'])} times "
         f"in {report['leader_checks']} checks; restart seconds per broker {restart_seconds}"
+        + (f"; the final flush gave up: {report['flush_error']}" if "flush_error" in report else "")
     )
     assert len(restart_seconds) == 3, restart_seconds
     assert report["sent"] > 1000
