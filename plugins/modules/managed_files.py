@@ -4,7 +4,7 @@
 
 DOCUMENTATION = r"""
 module: managed_files
-short_description: Write several small files in one step, each only where it differs
+short_description: Write several small files and directories in one step, each only where it differs
 version_added: 0.2.0
 description:
   - Compares each file's content, owner, group and mode with what is asked, and writes only the
@@ -13,22 +13,50 @@ description:
     M(ansible.builtin.copy) cost two module runs per file even when nothing changes (a C(stat), then
     M(ansible.builtin.file) for the attributes); a role with five files pays ten. Render the
     content on the controller (the P(ansible.builtin.template#lookup) lookup) and give it here.
+  - Creates or corrects the directories the files go in, in the same run (a loop of
+    M(ansible.builtin.file) costs one module run per directory).
   - Reports which files changed, so that a role can tell which change needs a restart.
   - Check mode reports what would change and writes nothing; diff mode shows each file's content
     before and after (unless O(files[].diff=false)) and the attributes that change.
 author:
   - datapipe maintainers (!UNKNOWN)
 options:
+  directories:
+    description:
+      - Directories, made or corrected before any file is written, in this order. A missing
+        directory is made with its missing parents, and each directory it makes gets the
+        owner, group and mode given, as M(ansible.builtin.file) does for a directory.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description:
+          - Absolute path of the directory.
+        type: path
+        required: true
+      owner:
+        description:
+          - Owner of the directory. Omitted, an existing directory keeps its owner.
+        type: str
+      group:
+        description:
+          - Group of the directory, as O(directories[].owner).
+        type: str
+      mode:
+        description:
+          - Permissions, as an octal string such as V("0750") (quote it in YAML).
+        type: raw
   files:
     description:
       - The files, in the order they are written.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       dest:
         description:
-          - Absolute path of the file. Its directory must exist.
+          - Absolute path of the file. Its directory must exist or be one of O(directories).
         type: path
         required: true
       content:
@@ -73,9 +101,9 @@ notes:
   - For files with secrets, set C(no_log) on the task as well as O(files[].diff=false), because the
     content is an argument of the task.
   - Does not create directories; M(ansible.builtin.file) does, once.
-  - Every file is checked before any is written (absolute paths, each named once, existing
-    directories, known owners and groups, octal modes), so a wrong value stops the task with nothing
-    written.
+  - Every file and directory is checked before anything is written (absolute paths, each named
+    once, existing directories, known owners and groups, octal modes), so a wrong value stops the
+    task with nothing written.
 seealso:
   - module: ansible.builtin.template
   - module: ansible.builtin.copy
@@ -105,6 +133,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changed_directories:
+  description: The directories made or whose attributes changed (or would, in check mode), in the
+    order of O(directories).
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/kafka]
 changed_files:
   description: The files whose content or attributes changed (or would, in check mode), in the
     order of O(files).
@@ -139,40 +174,87 @@ def _read(path):
         return None
 
 
-def _problems(files, check_mode):
-    """What is wrong with the files asked for; checked before anything is written."""
+def _attribute_problems(path, entry, check_mode):
     problems = []
-    destinations = [entry["dest"] for entry in files]
-    repeated = sorted({dest for dest in destinations if destinations.count(dest) > 1})
+    mode = entry.get("mode")
+    if (
+        mode is not None
+        and not isinstance(mode, int)
+        and not re.fullmatch(r"0?[0-7]{3,4}", str(mode))
+    ):
+        problems.append(f"{path}: mode {mode!r} is not an octal mode such as '0640'")
+    # In check mode a user or group that an earlier task would have created may
+    # be missing: only a real run needs them.
+    if check_mode:
+        return problems
+    for key, lookup in (("owner", pwd.getpwnam), ("group", grp.getgrnam)):
+        name = entry.get(key)
+        if name is None or name.isdigit():
+            continue
+        try:
+            lookup(name)
+        except KeyError:
+            problems.append(f"{path}: no such {'user' if key == 'owner' else 'group'} {name!r}")
+    return problems
+
+
+def _problems(directories, files, check_mode):
+    """What is wrong with what is asked for; checked before anything is written."""
+    problems = []
+    paths = [entry["path"] for entry in directories] + [entry["dest"] for entry in files]
+    repeated = sorted({path for path in paths if paths.count(path) > 1})
     if repeated:
-        problems.append(f"each file can be given once; named more than once: {', '.join(repeated)}")
+        problems.append(f"each path can be given once; named more than once: {', '.join(repeated)}")
+    made_here = {os.path.normpath(entry["path"]) for entry in directories}
+    for entry in directories:
+        if not os.path.isabs(entry["path"]):
+            problems.append(f"{entry['path']}: path must be an absolute path")
+            continue
+        if os.path.lexists(entry["path"]) and not os.path.isdir(entry["path"]):
+            problems.append(f"{entry['path']}: exists and is not a directory")
+        problems += _attribute_problems(entry["path"], entry, check_mode)
     for entry in files:
         dest = entry["dest"]
         if not os.path.isabs(dest):
             problems.append(f"{dest}: dest must be an absolute path")
             continue
-        mode = entry.get("mode")
-        if (
-            mode is not None
-            and not isinstance(mode, int)
-            and not re.fullmatch(r"0?[0-7]{3,4}", str(mode))
-        ):
-            problems.append(f"{dest}: mode {mode!r} is not an octal mode such as '0640'")
-        # In check mode a directory, user or group that an earlier task would have
-        # created may be missing: only a real run needs them.
-        if check_mode:
-            continue
-        if not os.path.isdir(os.path.dirname(dest)):
-            problems.append(f"{dest}: the directory {os.path.dirname(dest)} does not exist")
-        for key, lookup in (("owner", pwd.getpwnam), ("group", grp.getgrnam)):
-            name = entry.get(key)
-            if name is None or name.isdigit():
-                continue
-            try:
-                lookup(name)
-            except KeyError:
-                problems.append(f"{dest}: no such {'user' if key == 'owner' else 'group'} {name!r}")
+        problems += _attribute_problems(dest, entry, check_mode)
+        # In check mode a directory that an earlier task would have made may be missing.
+        directory = os.path.normpath(os.path.dirname(dest))
+        if not check_mode and directory not in made_here and not os.path.isdir(directory):
+            problems.append(f"{dest}: the directory {directory} does not exist")
     return problems
+
+
+def _attributes(module, path, entry, diff):
+    """Set the owner, group and mode asked for; whether anything changed."""
+    file_args = module.load_file_common_arguments(
+        {key: entry.get(key) for key in ("owner", "group", "mode")}, path=path
+    )
+    return module.set_fs_attributes_if_different(file_args, False, diff, expand=False)
+
+
+def _directory(module, entry):
+    """Make or correct one directory; its diff when something changed, else None."""
+    path = os.path.normpath(entry["path"])
+    diff = {"before": {"path": path}, "after": {"path": path}}
+    if os.path.isdir(path):
+        # A link to a directory (a data directory on another disk) is followed, as
+        # ansible.builtin.file does: the directory gets the attributes, not the link.
+        return diff if _attributes(module, os.path.realpath(path), entry, diff) else None
+    diff["before"]["state"], diff["after"]["state"] = "absent", "directory"
+    if module.check_mode:
+        return diff
+    # Each missing parent is made with the same attributes, as ansible.builtin.file does.
+    missing = []
+    current = path
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = os.path.dirname(current)
+    for made in reversed(missing):
+        os.mkdir(made)
+        _attributes(module, made, entry, {"before": {}, "after": {}})
+    return diff
 
 
 def _write_atomically(module, dest, data):
@@ -192,10 +274,21 @@ def _write_atomically(module, dest, data):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            directories=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    path=dict(type="path", required=True),
+                    owner=dict(type="str"),
+                    group=dict(type="str"),
+                    mode=dict(type="raw"),
+                ),
+            ),
             files=dict(
                 type="list",
                 elements="dict",
-                required=True,
+                default=[],
                 options=dict(
                     dest=dict(type="path", required=True),
                     content=dict(type="str", required=True),
@@ -208,12 +301,17 @@ def main():
         ),
         supports_check_mode=True,
     )
-    files = module.params["files"]
-    problems = _problems(files, module.check_mode)
+    directories, files = module.params["directories"], module.params["files"]
+    problems = _problems(directories, files, module.check_mode)
     if problems:
         module.fail_json(msg="Nothing was written: " + "; ".join(problems) + ".")
 
-    changed_files, content_changed_files, diffs = [], [], []
+    changed_directories, changed_files, content_changed_files, diffs = [], [], [], []
+    for entry in directories:
+        diff = _directory(module, entry)
+        if diff is not None:
+            changed_directories.append(entry["path"])
+            diffs.append(diff)
     for entry in files:
         dest = entry["dest"]
         wanted = to_bytes(entry["content"], errors="surrogate_or_strict")
@@ -238,12 +336,7 @@ def main():
             )
         else:
             attribute_diff = {"before": {}, "after": {}}
-            file_args = module.load_file_common_arguments(
-                {key: entry.get(key) for key in ("owner", "group", "mode")}, path=dest
-            )
-            attributes_changed = module.set_fs_attributes_if_different(
-                file_args, False, attribute_diff, expand=False
-            )
+            attributes_changed = _attributes(module, dest, entry, attribute_diff)
             if isinstance(diff["before"], dict):
                 diff["before"].update(attribute_diff["before"])
                 diff["after"].update(attribute_diff["after"])
@@ -254,7 +347,8 @@ def main():
             content_changed_files.append(dest)
 
     module.exit_json(
-        changed=bool(changed_files),
+        changed=bool(changed_directories or changed_files),
+        changed_directories=changed_directories,
         changed_files=changed_files,
         content_changed_files=content_changed_files,
         diff=diffs,

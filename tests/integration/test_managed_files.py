@@ -178,3 +178,91 @@ def test_a_missing_content_is_refused_by_the_argument_spec(tmp_path: Path) -> No
     assert result.failed
     assert "content" in result.msg
     assert not (tmp_path / "a.conf").exists()
+
+
+def test_directories_are_made_with_their_parents_before_the_files(tmp_path: Path) -> None:
+    conf = tmp_path / "etc" / "kafka"
+    data = tmp_path / "var" / "lib" / "kafka"
+    args = {
+        "directories": [{"path": str(conf), "mode": "0750"}, {"path": str(data), "mode": "0700"}],
+        "files": [_spec(conf / "server.properties", "node.id=1\n", mode="0640")],
+    }
+
+    checked = run_task("managed_files", args, check=True)
+    assert not checked.failed, checked.msg
+    assert checked.result["changed_directories"] == [str(conf), str(data)]
+    assert not (tmp_path / "etc").exists() and not (tmp_path / "var").exists()
+
+    made = run_task("managed_files", args)
+    assert not made.failed, made.msg
+    assert made.result["changed_directories"] == [str(conf), str(data)]
+    assert made.result["changed_files"] == [str(conf / "server.properties")]
+    # Each directory made gets the attributes asked for, its new parents too.
+    assert (_mode(conf), _mode(conf.parent), _mode(data), _mode(data.parent)) == (
+        0o750,
+        0o750,
+        0o700,
+        0o700,
+    )
+    assert (conf / "server.properties").read_text() == "node.id=1\n"
+
+    again = run_task("managed_files", args)
+    assert not again.failed, again.msg
+    assert not again.changed
+    assert again.result["changed_directories"] == []
+
+
+def test_an_existing_directory_gets_its_attributes_corrected(tmp_path: Path) -> None:
+    directory = tmp_path / "tls"
+    directory.mkdir(mode=0o755)
+    directory.chmod(0o755)
+    result = run_task("managed_files", {"directories": [{"path": str(directory), "mode": "0750"}]})
+    assert not result.failed, result.msg
+    assert result.result["changed_directories"] == [str(directory)]
+    assert _mode(directory) == 0o750
+    [diff] = result.result["diff"]
+    assert (diff["before"]["mode"], diff["after"]["mode"]) == ("0755", "0750")
+
+
+@pytest.mark.parametrize(
+    ("bad_directory", "message"),
+    [
+        ({"path": "relative/dir"}, "must be an absolute path"),
+        ({"path": "FILE"}, "exists and is not a directory"),
+        ({"mode": "u=rwx"}, "is not an octal mode"),
+        ({"owner": "no-such-user-datapipe"}, "no such user"),
+    ],
+    ids=["relative", "a-file-in-the-way", "symbolic-mode", "unknown-owner"],
+)
+def test_a_wrong_directory_stops_the_task_before_anything_is_made(
+    tmp_path: Path, bad_directory: dict, message: str
+) -> None:
+    in_the_way = tmp_path / "in-the-way"
+    in_the_way.write_text("a file\n")
+    first = tmp_path / "first"
+    bad = {"path": str(tmp_path / "second"), **bad_directory}
+    if bad["path"] == "FILE":
+        bad["path"] = str(in_the_way)
+    result = run_task(
+        "managed_files",
+        {
+            "directories": [{"path": str(first)}, bad],
+            "files": [_spec(tmp_path / "a.conf", "x\n")],
+        },
+    )
+    assert result.failed
+    assert message in result.msg
+    assert not first.exists() and not (tmp_path / "a.conf").exists()
+    assert in_the_way.read_text() == "a file\n"
+
+
+def test_a_link_to_a_directory_is_followed(tmp_path: Path) -> None:
+    disk = tmp_path / "other-disk"
+    disk.mkdir()
+    disk.chmod(0o755)
+    link = tmp_path / "data"
+    link.symlink_to(disk)
+    result = run_task("managed_files", {"directories": [{"path": str(link), "mode": "0750"}]})
+    assert not result.failed, result.msg
+    assert link.is_symlink()
+    assert _mode(disk) == 0o750
