@@ -16,8 +16,12 @@ env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_CONFIG -u DATAPIPE_LAB_CACHE ansible-
 [ -d .ansible ] || { log "ansible-lint left no cache in .ansible/; the checks below would prove nothing"; exit 1; }
 untracked=$(git status --porcelain --untracked-files=all)
 [ -z "${untracked}" ] || { log "git sees what ansible-lint left behind:"; echo "${untracked}" >&2; exit 1; }
+# Only this build's tarball: with an older version's beside it, tar would read
+# the second name as a member, fail, and the check below would prove nothing.
+rm -f "${LAB_CACHE}"/lint-clone/datapipe-kafka_pipeline-*.tar.gz
 ansible-galaxy collection build --output-path "${LAB_CACHE}/lint-clone" --force >/dev/null
-if tar -tzf "${LAB_CACHE}"/lint-clone/datapipe-kafka_pipeline-*.tar.gz | grep -q '^\.ansible/'; then
+members=$(tar -tzf "${LAB_CACHE}"/lint-clone/datapipe-kafka_pipeline-*.tar.gz)
+if grep -q '^\.ansible/' <<<"${members}"; then
   log "the built tarball holds ansible-lint's cache"; exit 1
 fi
 log "ansible-lint passed from a plain clone; its cache is ignored by git and by the build"
