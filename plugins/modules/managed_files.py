@@ -271,6 +271,10 @@ def _write_atomically(module, dest, data):
             os.unlink(temporary)
 
 
+# What a directory and a file are given alike.
+ATTRIBUTE_OPTIONS = dict(owner=dict(type="str"), group=dict(type="str"), mode=dict(type="raw"))
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -278,12 +282,7 @@ def main():
                 type="list",
                 elements="dict",
                 default=[],
-                options=dict(
-                    path=dict(type="path", required=True),
-                    owner=dict(type="str"),
-                    group=dict(type="str"),
-                    mode=dict(type="raw"),
-                ),
+                options=dict(path=dict(type="path", required=True), **ATTRIBUTE_OPTIONS),
             ),
             files=dict(
                 type="list",
@@ -292,9 +291,7 @@ def main():
                 options=dict(
                     dest=dict(type="path", required=True),
                     content=dict(type="str", required=True),
-                    owner=dict(type="str"),
-                    group=dict(type="str"),
-                    mode=dict(type="raw"),
+                    **ATTRIBUTE_OPTIONS,
                     diff=dict(type="bool", default=True),
                 ),
             ),
