@@ -36,7 +36,13 @@ class TaskResult:
 
 
 def run_task(
-    module: str, args: dict, *, check: bool = False, diff: bool = True, timeout_s: int = 300
+    module: str,
+    args: dict,
+    *,
+    check: bool = False,
+    diff: bool = True,
+    timeout_s: int = 300,
+    interpreter: str | None = None,
 ) -> TaskResult:
     play = [
         {
@@ -49,8 +55,9 @@ def run_task(
         playbook = Path(work) / "task.yml"
         playbook.write_text(yaml.safe_dump(play))
         argv = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(playbook)]
-        # The modules run where kafka-python is: this test's own interpreter.
-        argv += ["-e", f"ansible_python_interpreter={sys.executable}"]
+        # The modules run where kafka-python is: this test's own interpreter,
+        # unless a test asks for another one.
+        argv += ["-e", f"ansible_python_interpreter={interpreter or sys.executable}"]
         argv += ["--check"] if check else []
         argv += ["--diff"] if diff else []
         env = {
