@@ -98,6 +98,14 @@ daemon_reload_pending:
   returned: always
   type: bool
   sample: false
+enabled:
+  description:
+    - Whether the service starts at boot (C(UnitFileState) is C(enabled)). With RV(running), a role
+      can skip M(ansible.builtin.systemd_service) where the service runs and is enabled already.
+  returned: always
+  type: bool
+  sample: true
+  version_added: 0.3.0
 """
 
 import os
@@ -110,7 +118,13 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.restart_pe
     started_at,
 )
 
-PROPERTIES = ["ActiveState", "MainPID", "ExecMainStartTimestampMonotonic", "NeedDaemonReload"]
+PROPERTIES = [
+    "ActiveState",
+    "MainPID",
+    "ExecMainStartTimestampMonotonic",
+    "NeedDaemonReload",
+    "UnitFileState",
+]
 
 
 def _mtime(path):
@@ -151,6 +165,7 @@ def main():
         changed_since_start=newer,
         restart_pending=bool(newer),
         daemon_reload_pending=properties.get("NeedDaemonReload") == "yes",
+        enabled=properties.get("UnitFileState") == "enabled",
     )
 
 
