@@ -100,7 +100,8 @@ attributes:
 notes:
   - For files with secrets, set C(no_log) on the task as well as O(files[].diff=false), because the
     content is an argument of the task.
-  - Does not create directories; M(ansible.builtin.file) does, once.
+  - Makes only the directories listed in O(directories); a file whose directory neither exists
+    nor is listed is refused before anything is written.
   - Every file and directory is checked before anything is written (absolute paths, each named
     once, existing directories, known owners and groups, octal modes), so a wrong value stops the
     task with nothing written.
