@@ -102,10 +102,6 @@ attributes:
     platforms: posix
 requirements:
   - cryptography 3.3 or newer on the host
-seealso:
-  - module: community.crypto.openssl_privatekey
-  - module: community.crypto.openssl_pkcs12
-  - module: community.crypto.x509_certificate_pipe
 """
 
 EXAMPLES = r"""
