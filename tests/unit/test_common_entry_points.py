@@ -22,6 +22,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 COMMON = REPO_ROOT / "roles" / "common"
 TASKS = COMMON / "tasks"
 TEMPLATES = COMMON / "templates"
+# The role's own variables (derived from what its tasks register), not inputs.
+ROLE_VARS = COMMON / "vars" / "main.yml"
 CALLER_DIRS = ["roles", "playbooks", "molecule"]
 ROLE_NAMES = {"datapipe.kafka_pipeline.common", "common"}
 INCLUDE_ROLE = {
@@ -172,6 +174,10 @@ def caller_inputs() -> set[str]:
     for path in TEMPLATES.glob("*.j2"):
         read |= set(COMMON_NAME.findall(code(path)))
         made |= set(JINJA_SET.findall(path.read_text()))
+    if ROLE_VARS.exists():
+        role_vars = yaml.safe_load(ROLE_VARS.read_text()) or {}
+        read |= set(COMMON_NAME.findall(ROLE_VARS.read_text()))
+        made |= set(role_vars)
     return read - made
 
 
