@@ -62,8 +62,17 @@ options:
       content:
         description:
           - The whole content, as text (written as UTF-8).
+          - Exactly one of O(files[].content) and O(files[].secret_content) is given.
         type: str
-        required: true
+      secret_content:
+        description:
+          - The whole content of a file that holds secrets (passwords, keys), as text (written as
+            UTF-8), instead of O(files[].content).
+          - Ansible keeps it out of the task's result and logs (C(no_log) for this value only), and
+            diff mode does not show it, so that the rest of the task needs no C(no_log) and the
+            other files' diffs still show.
+        type: str
+        version_added: 0.4.0
       owner:
         description:
           - Owner of the file. Omitted, a new file belongs to the user the module runs as and an
@@ -98,8 +107,8 @@ attributes:
     support: full
     platforms: posix
 notes:
-  - For files with secrets, set C(no_log) on the task as well as O(files[].diff=false), because the
-    content is an argument of the task.
+  - Give a file with secrets as O(files[].secret_content). Its content then appears nowhere in the
+    result; O(files[].diff=false) alone hides the diff, not the task's arguments.
   - Makes only the directories listed in O(directories); a file whose directory neither exists
     nor is listed is refused before anything is written.
   - Every file and directory is checked before anything is written (absolute paths, each named
@@ -291,10 +300,13 @@ def main():
                 default=[],
                 options=dict(
                     dest=dict(type="path", required=True),
-                    content=dict(type="str", required=True),
+                    content=dict(type="str"),
+                    secret_content=dict(type="str", no_log=True),
                     **ATTRIBUTE_OPTIONS,
                     diff=dict(type="bool", default=True),
                 ),
+                mutually_exclusive=[("content", "secret_content")],
+                required_one_of=[("content", "secret_content")],
             ),
         ),
         supports_check_mode=True,
@@ -312,16 +324,18 @@ def main():
             diffs.append(diff)
     for entry in files:
         dest = entry["dest"]
-        wanted = to_bytes(entry["content"], errors="surrogate_or_strict")
+        secret = entry["secret_content"] is not None
+        text = entry["secret_content"] if secret else entry["content"]
+        wanted = to_bytes(text, errors="surrogate_or_strict")
         current = _read(dest)
         diff = {"before_header": dest, "after_header": dest, "before": {}, "after": {}}
         content_changed = current != wanted
         if content_changed:
-            if entry["diff"]:
+            if entry["diff"] and not secret:
                 diff["before"] = (
                     "" if current is None else to_native(current, errors="surrogate_or_replace")
                 )
-                diff["after"] = entry["content"]
+                diff["after"] = text
             else:
                 diff["before"] = "(content hidden)\n" if current is not None else ""
                 diff["after"] = "(content hidden, changed)\n"

@@ -135,6 +135,44 @@ def test_a_file_can_keep_its_content_out_of_the_diff(tmp_path: Path) -> None:
     assert "content hidden" in shown
 
 
+def test_a_secret_file_appears_nowhere_in_the_result_and_the_others_still_show(
+    tmp_path: Path,
+) -> None:
+    secret = tmp_path / "jaas.conf"
+    secret.write_text('password="old-secret"\n')
+    plain = tmp_path / "zoo.cfg"
+    result = run_task(
+        "managed_files",
+        {
+            "files": [
+                {"dest": str(secret), "secret_content": 'password="new-secret"\n', "mode": "0640"},
+                _spec(plain, "clientPort=2181\n"),
+            ]
+        },
+    )
+    assert not result.failed, result.msg
+    assert secret.read_text() == 'password="new-secret"\n'
+    assert result.result["changed_files"] == [str(secret), str(plain)]
+    assert result.result["content_changed_files"] == [str(secret), str(plain)]
+    # Neither the new nor the old content, in the diff or the task's arguments.
+    shown = repr(result.result)
+    assert "new-secret" not in shown and "old-secret" not in shown
+    [arguments] = result.result["invocation"]["module_args"]["files"][:1]
+    assert arguments["secret_content"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    secret_diff, plain_diff = result.result["diff"]
+    assert "content hidden" in secret_diff["after"]
+    assert plain_diff["after"] == "clientPort=2181\n"
+    again = run_task(
+        "managed_files",
+        {
+            "files": [
+                {"dest": str(secret), "secret_content": 'password="new-secret"\n', "mode": "0640"}
+            ]
+        },
+    )
+    assert not again.failed and not again.changed
+
+
 @pytest.mark.parametrize(
     ("bad_entry", "message"),
     [
@@ -173,10 +211,23 @@ def test_a_wrong_value_stops_the_task_before_any_file_is_written(
     assert not (tmp_path / "second.conf").exists()
 
 
-def test_a_missing_content_is_refused_by_the_argument_spec(tmp_path: Path) -> None:
-    result = run_task("managed_files", {"files": [{"dest": str(tmp_path / "a.conf")}]})
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({}, "one of the following is required: content, secret_content"),
+        (
+            {"content": "x\n", "secret_content": "y\n"},
+            "parameters are mutually exclusive: content|secret_content",
+        ),
+    ],
+    ids=["no-content", "both-contents"],
+)
+def test_a_missing_or_doubled_content_is_refused_by_the_argument_spec(
+    tmp_path: Path, given: dict, message: str
+) -> None:
+    result = run_task("managed_files", {"files": [{"dest": str(tmp_path / "a.conf"), **given}]})
     assert result.failed
-    assert "content" in result.msg
+    assert message in result.msg
     assert not (tmp_path / "a.conf").exists()
 
 
