@@ -61,31 +61,30 @@ venv:
 	tests/lab/venv.sh >/dev/null
 
 # --- checks ------------------------------------------------------------------
+# $(call timed,<label>,<commands>): runs them, prints their wall time, keeps their status.
+timed = @started=$$(date +%s); status=0; { $(2); } || status=$$?; \
+	echo "$(1): $$(( $$(date +%s) - started )) s"; exit $$status
+
 lint: venv
-	$(RUN) yamllint --strict .
-	$(RUN) tests/lab/ansible_lint_clone.sh
-	$(RUN) ruff check .
-	$(RUN) ruff format --check .
+	$(call timed,lint,$(RUN) yamllint --strict . && $(RUN) tests/lab/ansible_lint_clone.sh \
+	  && $(RUN) ruff check . && $(RUN) ruff format --check .)
 
 sanity: venv
-	$(RUN) tests/lab/sanity.sh
+	$(call timed,sanity,$(RUN) tests/lab/sanity.sh)
 
 unit: venv
-	$(RUN) python -m pytest tests/unit
+	$(call timed,unit,$(RUN) python -m pytest tests/unit)
 
 # requires_ansible claims only what is tested: the oldest ansible-core it names
 # runs sanity and the unit tests too (its own venv, tests/requirements-oldest.txt).
 sanity-oldest: venv
-	@started=$$(date +%s); status=0; $(RUN) tests/lab/oldest_core.sh || status=$$?; \
-	  echo "sanity-oldest: $$(( $$(date +%s) - started )) s"; exit $$status
+	$(call timed,sanity-oldest,$(RUN) tests/lab/oldest_core.sh)
 
 package: venv
-	@started=$$(date +%s); status=0; $(RUN) tests/lab/package.sh || status=$$?; \
-	  echo "package: $$(( $$(date +%s) - started )) s"; exit $$status
+	$(call timed,package,$(RUN) tests/lab/package.sh)
 
 docs: venv
-	@started=$$(date +%s); status=0; $(RUN) tests/lab/docs.sh || status=$$?; \
-	  echo "docs: $$(( $$(date +%s) - started )) s"; exit $$status
+	$(call timed,docs,$(RUN) tests/lab/docs.sh)
 
 AWS_TESTS := tests/integration/test_aws_inventory.py tests/integration/test_aws_provision.py
 integration: integration-kafka integration-aws
@@ -94,13 +93,11 @@ integration: integration-kafka integration-aws
 # once, in the worker that runs it: about 7 minutes instead of 14 on two cores.
 INTEGRATION_JOBS ?= 2
 integration-kafka: venv distributions standin
-	@started=$$(date +%s); status=0; \
-	  $(RUN) python -m pytest -n $(INTEGRATION_JOBS) --dist loadfile tests/integration $(addprefix --ignore=,$(AWS_TESTS)) \
-	  || status=$$?; echo "integration-kafka: $$(( $$(date +%s) - started )) s"; exit $$status
+	$(call timed,integration-kafka,$(RUN) python -m pytest -n $(INTEGRATION_JOBS) --dist loadfile \
+	  tests/integration $(addprefix --ignore=,$(AWS_TESTS)))
 
 integration-aws: venv
-	@started=$$(date +%s); status=0; $(RUN) python -m pytest $(AWS_TESTS) || status=$$?; \
-	  echo "integration-aws: $$(( $$(date +%s) - started )) s"; exit $$status
+	$(call timed,integration-aws,$(RUN) python -m pytest $(AWS_TESTS))
 
 # Two scenarios at a time (each has its own containers and mirror); each one's
 # output is printed whole when it ends, with its time.

@@ -14,6 +14,8 @@ profile_tasks), which is where a slow re-run spends its time. Prints the
 figures, exits non-zero when a target is missed. Not part of `make test`: it
 measures, it does not assert behaviour. Leaves the lab down.
 MODE=kraft (environment) measures the KRaft lab instead of the seed's ZooKeeper one.
+BENCHMARK_LOG_DIR=<dir> keeps each run's whole output there (first.log, rerun.log,
+check.log), for reading the profile of every task.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST_TARGET_S = float(os.environ.get("BENCHMARK_CONVERGE_TARGET", "120"))
 RERUN_SHARE = float(os.environ.get("BENCHMARK_RERUN_SHARE", "0.25"))
 MODE = os.environ.get("MODE", "zookeeper")
+LOG_DIR = os.environ.get("BENCHMARK_LOG_DIR")
 
 
 def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -42,7 +45,7 @@ def mode_vars() -> list[str]:
     return ["-e", "kafka_broker_metadata_mode=kraft", "-e", f"kafka_broker_version={version}"]
 
 
-def timed_site(*extra: str) -> tuple[float, str]:
+def timed_site(label: str, *extra: str) -> tuple[float, str]:
     """Run site.yml over the lab; its wall time and its output (with profile_tasks)."""
     env = {
         **os.environ,
@@ -56,6 +59,9 @@ def timed_site(*extra: str) -> tuple[float, str]:
         argv + list(extra), cwd=ROOT, env=env, text=True, capture_output=True, check=False
     )
     seconds = time.monotonic() - started
+    if LOG_DIR:
+        Path(LOG_DIR).mkdir(parents=True, exist_ok=True)
+        (Path(LOG_DIR) / f"{label}.log").write_text(completed.stdout + completed.stderr)
     if completed.returncode != 0:
         raise SystemExit(f"site.yml {' '.join(extra)} failed:\n{completed.stdout[-5000:]}")
     return seconds, completed.stdout
@@ -81,9 +87,9 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
     )
     try:
-        first = timed_site()[0]
-        rerun, rerun_output = timed_site()
-        check, check_output = timed_site("--check", "--diff")
+        first = timed_site("first")[0]
+        rerun, rerun_output = timed_site("rerun")
+        check, check_output = timed_site("check", "--check", "--diff")
     finally:
         run(["make", "lab-down"], stdout=subprocess.DEVNULL)
     unchanged = changed_count(rerun_output) == 0 and changed_count(check_output) == 0
