@@ -91,13 +91,14 @@ integration: integration-kafka integration-aws
 
 # One test file per worker, so that a file's brokers (session fixtures) start
 # once, in the worker that runs it: about 7 minutes instead of 14 on two cores.
+# Both print their slowest tests, where a slower suite should be looked at first.
 INTEGRATION_JOBS ?= 2
 integration-kafka: venv distributions standin
-	$(call timed,integration-kafka,$(RUN) python -m pytest -n $(INTEGRATION_JOBS) --dist loadfile \
+	$(call timed,integration-kafka,$(RUN) python -m pytest -n $(INTEGRATION_JOBS) --dist loadfile --durations=15 \
 	  tests/integration $(addprefix --ignore=,$(AWS_TESTS)))
 
 integration-aws: venv
-	$(call timed,integration-aws,$(RUN) python -m pytest $(AWS_TESTS))
+	$(call timed,integration-aws,$(RUN) python -m pytest --durations=10 $(AWS_TESTS))
 
 # Two scenarios at a time (each has its own containers and mirror); each one's
 # output is printed whole when it ends, with its time.
