@@ -12,14 +12,17 @@ import uuid
 
 import kafka_lab
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
 
 
 def test_broker_creates_a_topic_and_round_trips_messages(any_broker):
     topic = f"lab-{uuid.uuid4().hex[:8]}"
     admin = KafkaAdminClient(bootstrap_servers=any_broker.bootstrap_servers)
     try:
-        admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)])
+        # A KRaft broker learns of the topic from its controller a moment later:
+        # describing it at once could find no such topic yet (seen on a busy CI).
+        admin.create_topics(
+            {topic: {"num_partitions": 2, "replication_factor": 1}}, wait_for_metadata=True
+        )
         described = admin.describe_topics([topic])
     finally:
         admin.close()
