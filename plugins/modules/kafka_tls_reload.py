@@ -16,8 +16,11 @@ description:
   - The update sets C(listener.name.<listener>.ssl.keystore.location) to O(keystore_location)
     and, when the broker had no dynamic value for it before, removes that value again, so
     nothing is left in the cluster's metadata.
-  - The module then waits until every endpoint in O(endpoints) serves O(certificate), and fails
-    naming what each one serves when that does not happen within O(timeout).
+  - The module then waits until every endpoint in O(endpoints) serves O(certificate) and the
+    broker has applied the removal (Kafka applies both updates after it acknowledges them; a
+    removal still pending would make the broker read the keystore file again later, whatever it
+    holds by then). It fails naming what each endpoint serves when that does not happen within
+    O(timeout).
   - Kafka takes a new keystore while it runs only when its certificate has the subject and the
     subject alternative names of the one it serves. A certificate whose subject or names
     changed fails the task before any update, saying what changed (a restart takes it).
@@ -270,26 +273,44 @@ def main():
             module.fail_json(msg="Nothing was changed: " + "; ".join(refused), **result)
         result["reloaded"] = True
         started = time.monotonic()
-        if had_value is None:
+        removing = had_value is None
+        if removing:
             try:
                 leftover = alter(admin, params["node_id"], key, AlterConfigOp.DELETE)
             except Exception as error:
                 leftover = [str(error)]
             if leftover:
+                removing = False
                 module.warn(
                     f"Broker {params['node_id']} keeps the dynamic setting {key}="
                     f"{params['keystore_location']} (the value it has in server.properties):"
                     f" removing it failed: {'; '.join(leftover)}"
                 )
+        wait_until_served_and_settled(module, admin, key, expected, removing, started, result)
 
+
+def wait_until_served_and_settled(module, admin, key, expected, removing, started, result):
+    """Return once every endpoint serves the expected certificate and, when the dynamic
+    setting was removed, the broker has applied that removal too. Both updates are applied
+    by the broker after Kafka acknowledges them; a removal still pending when the task ends
+    would make the broker read the keystore file again later, whatever it holds by then."""
+    params = module.params
     while True:
         served = dict((e, served_fingerprint(e, PROBE_TIMEOUT_S)[0]) for e in params["endpoints"])
         result["served"] = served
         stale = not_serving(served, expected)
-        if not stale:
+        pending = removing and not stale and dynamic_value_pending(admin, params["node_id"], key)
+        if not stale and not pending:
             result["seconds"] = round(time.monotonic() - started, 1)
             module.exit_json(**result)
         if time.monotonic() - started > params["timeout"]:
+            if not stale:
+                module.fail_json(
+                    msg=f"Broker {params['node_id']} serves the certificate {expected}, but after"
+                    f" {params['timeout']} s (timeout) it still reports the dynamic setting {key}"
+                    " that this task removed; describe the broker's configuration to see it.",
+                    **result,
+                )
             module.fail_json(
                 msg=f"Broker {params['node_id']} was asked to reload its keystore, but after"
                 f" {params['timeout']} s (timeout) these endpoints do not serve the certificate"
@@ -300,6 +321,14 @@ def main():
                 **result,
             )
         time.sleep(POLL_INTERVAL_S)
+
+
+def dynamic_value_pending(admin, node_id, key):
+    """True while the broker still reports the dynamic value (or cannot say)."""
+    try:
+        return existing_dynamic_value(admin, node_id, key) is not None
+    except Exception:  # a busy broker answers on the next poll
+        return True
 
 
 if __name__ == "__main__":
