@@ -18,6 +18,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 import aws_lab
 import kafka_lab
 
+# The test servers and the command-line tools the modules run are short-lived JVMs
+# on two cores shared by two test workers: the JIT's quick tier and the serial
+# collector (one GC thread) cost far less CPU there than the server defaults. The
+# molecule scenarios give their nodes the same JIT setting. Set these variables to
+# test with other options.
+_LIGHT_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+os.environ.setdefault("KAFKA_JVM_PERFORMANCE_OPTS", f"-server {_LIGHT_JVM}")
+os.environ.setdefault("SERVER_JVMFLAGS", _LIGHT_JVM)  # ZooKeeper's server
+os.environ.setdefault("CLIENT_JVMFLAGS", _LIGHT_JVM)  # ZooKeeper's command-line client
+
 KAFKA_VERSION = os.environ.get("KAFKA_VERSION", "4.4.0")
 KAFKA_ZK_VERSION = os.environ.get("KAFKA_ZK_VERSION", "3.9.2")
 ZOOKEEPER_VERSION = os.environ.get("ZOOKEEPER_VERSION", "3.9.5")
