@@ -286,10 +286,12 @@ def main():
                     f"{params['keystore_location']} (the value it has in server.properties):"
                     f" removing it failed: {'; '.join(leftover)}"
                 )
-        wait_until_served_and_settled(module, admin, key, expected, removing, started, result)
+        wait_until_served_and_settled(
+            module, admin, result, key=key, expected=expected, removing=removing, started=started
+        )
 
 
-def wait_until_served_and_settled(module, admin, key, expected, removing, started, result):
+def wait_until_served_and_settled(module, admin, result, *, key, expected, removing, started):
     """Return once every endpoint serves the expected certificate and, when the dynamic
     setting was removed, the broker has applied that removal too. Both updates are applied
     by the broker after Kafka acknowledges them; a removal still pending when the task ends
