@@ -15,7 +15,7 @@ SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/m
 LONGEST_SCENARIOS := kafka_broker-kraft-cluster pipeline kafka_broker-zookeeper-cluster zookeeper-ensemble
 SCENARIO_ORDER := $(filter $(LONGEST_SCENARIOS),$(SCENARIOS)) $(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS))
 
-.PHONY: help test lint sanity sanity-oldest unit package docs integration integration-kafka integration-aws molecule benchmark lab lab-down \
+.PHONY: help test checks-lint-package checks-sanity-docs lint sanity sanity-oldest unit package docs integration integration-kafka integration-aws molecule benchmark lab lab-down \
         prepare engine image distributions standin venv $(addprefix molecule-,$(SCENARIOS))
 
 help:
@@ -45,14 +45,16 @@ test: venv
 	    $(addprefix molecule-,$(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS)))
 	@echo "make test: lint, sanity (oldest and newest ansible-core), unit, integration, package, docs and molecule ($(SCENARIOS)) all passed"
 
-# The two chains of `make test`'s static checks, each one check after another:
-# the two sanity runs share the one shellcheck install, and the chains take
-# about as long as each other.
-.PHONY: checks-lint-package checks-sanity-docs
+# The two chains of `make test`'s static checks, each one check after another
+# (the two sanity runs share the one shellcheck install); the chains take about
+# as long as each other. `test` makes the venv first, so the chains never build
+# it at the same time.
+in_order = @for target in $(1); do $(MAKE) --no-print-directory $$target || exit 1; done
+
 checks-lint-package:
-	@$(MAKE) --no-print-directory lint && $(MAKE) --no-print-directory package
+	$(call in_order,lint package)
 checks-sanity-docs:
-	@for check in sanity sanity-oldest unit docs; do $(MAKE) --no-print-directory $$check || exit 1; done
+	$(call in_order,sanity sanity-oldest unit docs)
 
 # --- what the tests stand on -------------------------------------------------
 prepare: image distributions standin venv

@@ -63,7 +63,8 @@ options:
     required: true
   timeout:
     description:
-      - Seconds to wait for every endpoint to serve O(certificate) after the update.
+      - Seconds to wait, after the update, for every endpoint to serve O(certificate) and for
+        the broker to apply the removal of the one-off setting.
     type: int
     default: 60
 attributes:
@@ -135,7 +136,8 @@ reloaded:
   type: bool
   sample: true
 seconds:
-  description: How long the broker took to serve O(certificate) after the update.
+  description: How long the broker took, after the update, to serve O(certificate) and to apply
+    the removal of the one-off setting.
   returned: when reloaded
   type: float
   sample: 1.2
