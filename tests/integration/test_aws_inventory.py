@@ -3,7 +3,7 @@
 Instances of this project in several roles (and running ones only), stopped ones,
 and another project's must land in exactly the right groups of
 `ansible-inventory --graph`, named by private address; node ids come from the
-NodeId tag and only from it.
+NodeId tag and only from it; a broker's rack is its availability zone.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ PROJECT = "datapipe-kafka-pipeline"
 GROUPS = ["zookeeper", "kafka_broker", "logstash_producer", "logstash_consumer"]
 
 
-def launch(client, image, project, role, count=1, *, node_id=None):
+def launch(client, image, project, role, count=1, *, node_id=None, zone="eu-central-1a"):
     tags = [{"Key": "Project", "Value": project}, {"Key": "Role", "Value": role}]
     if node_id is not None:
         tags.append({"Key": "NodeId", "Value": node_id})
@@ -29,6 +29,7 @@ def launch(client, image, project, role, count=1, *, node_id=None):
         MinCount=count,
         MaxCount=count,
         InstanceType="t3.micro",
+        Placement={"AvailabilityZone": zone},
         TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
     )
     return [(i["InstanceId"], i["PrivateIpAddress"]) for i in reservation["Instances"]]
@@ -41,9 +42,10 @@ def instances(moto_server):
     nodes = "zookeeper kafka_broker"
     made = {
         # Two members with a node id (not their position), one without.
-        "nodes": launch(client, image, PROJECT, nodes, node_id="12")
-        + launch(client, image, PROJECT, nodes, node_id="3")
-        + launch(client, image, PROJECT, nodes),
+        # One per availability zone, as provision_ec2.yml spreads them.
+        "nodes": launch(client, image, PROJECT, nodes, node_id="12", zone="eu-central-1a")
+        + launch(client, image, PROJECT, nodes, node_id="3", zone="eu-central-1b")
+        + launch(client, image, PROJECT, nodes, zone="eu-central-1c"),
         "producer": launch(client, image, PROJECT, "logstash_producer"),
         # A hand-made tag that is no number.
         "consumer": launch(client, image, PROJECT, "logstash_consumer", node_id="three"),
@@ -138,3 +140,9 @@ def test_node_ids_come_from_the_node_id_tag_only(moto_server, instances):
     consumer = hostvars[instances["consumer"][0][1]]
     assert plain(consumer["kafka_broker_node_id"]) == "three"
     assert plain(consumer["zookeeper_id"]) == "three"
+
+
+def test_each_broker_takes_its_availability_zone_as_its_rack(moto_server, instances):
+    hostvars = inventory(moto_server.env)["_meta"]["hostvars"]
+    racks = [plain(hostvars[address]["kafka_broker_rack"]) for _id, address in instances["nodes"]]
+    assert racks == ["eu-central-1a", "eu-central-1b", "eu-central-1c"]

@@ -1,5 +1,6 @@
 """One KRaft node: installed from a verified archive, running under systemd as
 its own user, serving clients; a topic round-trips a message through it.
+The broker registers the rack its host variable names.
 Secured with client certificates (SSL) from the operator's own PKI
 (kafka_broker_tls_source: files): the broker serves the operator's certificate,
 takes the admin's, refuses a client without one or from another CA, and gives a
@@ -85,6 +86,7 @@ def test_server_properties_for_a_single_combined_node(host):
         "min.insync.replicas=1",
         "broker.session.timeout.ms=4500",
         "broker.heartbeat.interval.ms=1000",
+        "broker.rack=lab-zone-a",
     } <= lines
 
 
@@ -113,7 +115,10 @@ def test_a_topic_round_trips_a_message_with_kafka_python(kafka_address):
     assert "sasl_plain_password" not in settings
     admin = KafkaAdminClient(bootstrap_servers=kafka_address, **settings)
     try:
-        assert [b["broker_id"] for b in admin.describe_cluster()["brokers"]] == [1]
+        brokers = admin.describe_cluster()["brokers"]
+        assert [b["broker_id"] for b in brokers] == [1]
+        # kafka_broker_rack (the scenario's host variable) is what the broker registered.
+        assert [b["rack"] for b in brokers] == ["lab-zone-a"]
         admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     finally:
         admin.close()
