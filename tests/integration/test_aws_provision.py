@@ -9,7 +9,10 @@ the instances require IMDSv2 and their EBS volumes are encrypted (with the KMS
 key given); the instances land in the right inventory groups
 with their Kafka data volume; each ZooKeeper/Kafka instance gets a NodeId tag
 once, which the inventory reads as its ids and which survives the replacement
-of other instances; teardown removes the project's resources and leaves another
+of other instances; each group is spread over three availability zones, with
+public addresses (the seed's layout) or behind a NAT gateway per zone (the
+private layout); a raised count adds only the new instances, a lowered one is
+refused; teardown removes the project's resources and leaves another
 project's alone. The tests run in file order on one moto server.
 """
 
@@ -284,7 +287,9 @@ def network_args(project: str, *extra: str) -> list[str]:
 
 def test_a_plaintext_cluster_keeps_the_plaintext_ports(moto_server, provision_args):
     """PLAINTEXT: 9092 between brokers too, ZooKeeper on 2181, no 9094 or 2182. One node,
-    whose volumes are encrypted with the KMS key given; teardown removes it all."""
+    whose volumes are encrypted with the KMS key given; teardown removes it all, NAT
+    gateways and their Elastic IPs too. The same project carries the private layout
+    (check_private_layout) and a scale-out from one node to three (check_scale_out)."""
     project = "datapipe-plaintext"
     node = {
         "name": "node",
@@ -302,11 +307,14 @@ def test_a_plaintext_cluster_keeps_the_plaintext_ports(moto_server, provision_ar
             "-e",
             f"ec2_ebs_kms_key_id={KMS_KEY}",
             "-e",
+            "ec2_network_layout=private",
+            "-e",
             json.dumps({"ec2_instance_groups": [node]}),
         ),
     ]
     assert playbook("provision_ec2.yml", moto_server.env, *args)["changed"] > 0
     client = moto_server.ec2()
+    check_private_layout(client, project)
     groups = groups_of(client, project)
     assert groups["zookeeper"] == (
         {
@@ -353,8 +361,86 @@ def test_a_plaintext_cluster_keeps_the_plaintext_ports(moto_server, provision_ar
         assert volume["KmsKeyId"] == KMS_KEY, device
 
     assert playbook("provision_ec2.yml", moto_server.env, *args)["changed"] == 0
+    check_scale_out(moto_server, project, args, node)
+    nat_addresses = {
+        a["AllocationId"]
+        for n in client.describe_nat_gateways()["NatGateways"]
+        if tag(n, "Project") == project
+        for a in n["NatGatewayAddresses"]
+    }
+    assert len(nat_addresses) == 3
     playbook("teardown_ec2.yml", moto_server.env, *network_args(project))
     assert all(not made for made in project_resources(client, project).values())
+    assert [
+        n["State"]
+        for n in client.describe_nat_gateways()["NatGateways"]
+        if tag(n, "Project") == project and n["State"] != "deleted"
+    ] == []
+    released = {a["AllocationId"] for a in client.describe_addresses()["Addresses"]}
+    assert nat_addresses.isdisjoint(released)
+
+
+def check_private_layout(client, project):
+    """Private layout: the instances' subnets (one per zone) have no public addresses and
+    route out through the NAT gateway of their own zone; each NAT gateway sits, with an
+    Elastic IP, in a public subnet of that zone routed to the internet gateway."""
+    subnets = tagged(client.describe_subnets()["Subnets"], project)
+    private = [s for s in subnets if tag(s, "Tier") == "private"]
+    public = [s for s in subnets if tag(s, "Tier") == "nat"]
+    assert len(private) == 3 and len(public) == 3, [tag(s, "Tier") for s in subnets]
+    zones = {s["AvailabilityZone"] for s in private}
+    assert len(zones) == 3 and zones == {s["AvailabilityZone"] for s in public}
+    (igw,) = tagged(client.describe_internet_gateways()["InternetGateways"], project)
+    nat_gateways = {
+        n["NatGatewayId"]: n
+        for n in client.describe_nat_gateways()["NatGateways"]
+        if tag(n, "Project") == project and n["State"] == "available"
+    }
+    assert len(nat_gateways) == 3
+    zone_of_subnet = {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
+    for nat in nat_gateways.values():
+        assert zone_of_subnet[nat["SubnetId"]] in zones
+        assert [a.get("PublicIp") for a in nat["NatGatewayAddresses"]] != [None]
+    for subnet in public:
+        assert default_route(client, subnet["SubnetId"])["GatewayId"] == igw["InternetGatewayId"]
+    for subnet in private:
+        assert subnet["MapPublicIpOnLaunch"] is False
+        route = default_route(client, subnet["SubnetId"])
+        nat = nat_gateways[route["NatGatewayId"]]
+        assert zone_of_subnet[nat["SubnetId"]] == subnet["AvailabilityZone"]
+    for instance in running_instances(client, project):
+        assert not instance.get("PublicIpAddress"), instance["InstanceId"]
+        assert instance["SubnetId"] in {s["SubnetId"] for s in private}
+
+
+def check_scale_out(moto_server, project, args, node):
+    """Raising the node count adds only the new instances, in the zones the group lacks,
+    with the next node ids; the first node is not touched. Lowering the count below what
+    runs stops the run before anything changes: nothing is terminated; so does another
+    network layout than the VPC was made with."""
+    client = moto_server.ec2()
+    (first,) = running_instances(client, project)
+    first_id = tag(first, "NodeId")
+    grown = [*args, "-e", json.dumps({"ec2_instance_groups": [{**node, "count": 3}]})]
+    assert playbook("provision_ec2.yml", moto_server.env, *grown)["changed"] > 0
+    instances = {i["InstanceId"]: i for i in running_instances(client, project)}
+    assert len(instances) == 3 and first["InstanceId"] in instances
+    assert tag(instances[first["InstanceId"]], "NodeId") == first_id == "1"
+    assert instances[first["InstanceId"]]["LaunchTime"] == first["LaunchTime"]
+    assert sorted(tag(i, "NodeId") for i in instances.values()) == ["1", "2", "3"]
+    assert len({i["Placement"]["AvailabilityZone"] for i in instances.values()}) == 3
+
+    shrunk = [*args, "-e", json.dumps({"ec2_instance_groups": [{**node, "count": 2}]})]
+    message = refusal(run_playbook("provision_ec2.yml", moto_server.env, *shrunk))
+    assert "group node asks for 2 and has 3" in message, message
+    assert "Nothing was created or changed" in message, message
+    assert sorted(i["InstanceId"] for i in running_instances(client, project)) == sorted(instances)
+
+    # A VPC keeps the layout it was made with: switching would move live instances' routes.
+    switched = [*grown, "-e", "ec2_network_layout=public"]
+    message = refusal(run_playbook("provision_ec2.yml", moto_server.env, *switched))
+    assert "stay what the project's VPC was made with (private)" in message, message
+    assert playbook("provision_ec2.yml", moto_server.env, *grown)["changed"] == 0
 
 
 def test_ssl_opens_the_secured_ports_and_egress_follows_its_variables(moto_server, provision_args):
@@ -453,6 +539,57 @@ def test_instances_carry_role_tags_and_kafka_nodes_a_data_volume(moto_server, pr
         devices = [m["DeviceName"] for m in instance["BlockDeviceMappings"]]
         role = next(t["Value"] for t in instance["Tags"] if t["Key"] == "Role")
         assert ("/dev/sdf" in devices) == ("kafka_broker" in role), (role, devices)
+
+
+def running_instances(client, project=PROJECT) -> list[dict]:
+    reservations = client.describe_instances(
+        Filters=[
+            {"Name": "tag:Project", "Values": [project]},
+            {"Name": "instance-state-name", "Values": ["running"]},
+        ]
+    )["Reservations"]
+    return [i for r in reservations for i in r["Instances"]]
+
+
+def tag(resource: dict, key: str) -> str | None:
+    return next((t["Value"] for t in resource.get("Tags", []) if t["Key"] == key), None)
+
+
+def default_route(client, subnet_id: str) -> dict:
+    """The 0.0.0.0/0 route of the route table the subnet is associated with."""
+    (table,) = client.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+    )["RouteTables"]
+    (route,) = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+    return route
+
+
+def test_public_layout_spreads_each_group_over_three_zones_with_public_addresses(
+    moto_server, provisioned
+):
+    """The seed's layout (the default): three subnets in three zones, routed to the internet
+    gateway; the nodes one per zone; every instance with a public address to reach the
+    package mirrors; no NAT gateway."""
+    client = moto_server.ec2()
+    subnets = tagged(client.describe_subnets()["Subnets"])
+    assert len(subnets) == 3
+    assert len({s["AvailabilityZone"] for s in subnets}) == 3
+    (igw,) = tagged(client.describe_internet_gateways()["InternetGateways"])
+    for subnet in subnets:
+        assert subnet["MapPublicIpOnLaunch"] is True, subnet["SubnetId"]
+        assert default_route(client, subnet["SubnetId"])["GatewayId"] == igw["InternetGatewayId"]
+    instances = running_instances(client)
+    nodes = [i for i in instances if tag(i, "Group") == "node"]
+    assert sorted(i["Placement"]["AvailabilityZone"] for i in nodes) == sorted(
+        s["AvailabilityZone"] for s in subnets
+    )
+    for instance in instances:
+        assert instance.get("PublicIpAddress"), instance["InstanceId"]
+    vpc_ids = [v["VpcId"] for v in tagged(client.describe_vpcs()["Vpcs"])]
+    assert (
+        client.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": vpc_ids}])["NatGateways"]
+        == []
+    )
 
 
 def test_inventory_groups_the_provisioned_instances(moto_server, provisioned):
