@@ -141,6 +141,29 @@ def project_resources(client, project=PROJECT) -> dict[str, list]:
     }
 
 
+def running_instances(client, project=PROJECT) -> list[dict]:
+    reservations = client.describe_instances(
+        Filters=[
+            {"Name": "tag:Project", "Values": [project]},
+            {"Name": "instance-state-name", "Values": ["running"]},
+        ]
+    )["Reservations"]
+    return [i for r in reservations for i in r["Instances"]]
+
+
+def tag(resource: dict, key: str) -> str | None:
+    return next((t["Value"] for t in resource.get("Tags", []) if t["Key"] == key), None)
+
+
+def default_route(client, subnet_id: str) -> dict:
+    """The 0.0.0.0/0 route of the route table the subnet is associated with."""
+    (table,) = client.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+    )["RouteTables"]
+    (route,) = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+    return route
+
+
 def refusal(result: subprocess.CompletedProcess) -> str:
     """The message of the task that stopped a provision_ec2.yml run."""
     assert result.returncode != 0, result.stdout[-4000:]
@@ -343,16 +366,7 @@ def test_a_plaintext_cluster_keeps_the_plaintext_ports(moto_server, provision_ar
     )
     assert groups["logstash_consumer"] == ({(22, SSH)}, {(9092, "kafka_broker"), *MIRRORS})
 
-    (instance,) = [
-        i
-        for r in client.describe_instances(
-            Filters=[
-                {"Name": "tag:Project", "Values": [project]},
-                {"Name": "instance-state-name", "Values": ["running"]},
-            ]
-        )["Reservations"]
-        for i in r["Instances"]
-    ]
+    (instance,) = running_instances(client, project)
     assert instance["MetadataOptions"]["HttpTokens"] == "required"
     volumes = volumes_of(client, instance)
     assert sorted(volumes) == sorted([instance["RootDeviceName"], "/dev/sdf"])
@@ -445,9 +459,23 @@ def check_scale_out(moto_server, project, args, node):
 
 def test_ssl_opens_the_secured_ports_and_egress_follows_its_variables(moto_server, provision_args):
     """SSL (client certificates) opens what SASL_SSL opens. The mirrors' ranges and the
-    extra egress rules are the operator's; an empty range closes the port. No instances."""
+    extra egress rules are the operator's; an empty range closes the port. No instances.
+    In the operator's own VPC and subnet (ec2_vpc_id, ec2_subnet_ids): no network is made."""
     project = "datapipe-ssl"
+    client = moto_server.ec2()
+    # Tagged with the project, so that teardown removes them with the rest.
+    tags = [{"Key": "Project", "Value": project}]
+    vpc = client.create_vpc(
+        CidrBlock="10.77.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": tags}]
+    )["Vpc"]["VpcId"]
+    subnet = client.create_subnet(
+        VpcId=vpc,
+        CidrBlock="10.77.1.0/24",
+        TagSpecifications=[{"ResourceType": "subnet", "Tags": tags}],
+    )["Subnet"]["SubnetId"]
     settings = {
+        "ec2_vpc_id": vpc,
+        "ec2_subnet_ids": [subnet],
         "kafka_broker_security_protocol": "SSL",
         "ec2_instance_groups": [],
         "ec2_egress_https_cidrs": ["10.8.0.0/16", "10.9.0.0/16"],
@@ -460,6 +488,10 @@ def test_ssl_opens_the_secured_ports_and_egress_follows_its_variables(moto_serve
     }
     args = [*provision_args, *network_args(project, "-e", json.dumps(settings))]
     playbook("provision_ec2.yml", moto_server.env, *args)
+    made = project_resources(client, project)
+    assert [v["VpcId"] for v in made["vpcs"]] == [vpc]
+    assert [s["SubnetId"] for s in made["subnets"]] == [subnet]
+    assert made["internet gateways"] == []
     groups = groups_of(moto_server.ec2(), project)
     mirrors = {(443, "10.8.0.0/16"), (443, "10.9.0.0/16")}
     assert groups["zookeeper"] == (
@@ -504,13 +536,7 @@ def volumes_of(client, instance) -> dict[str, dict]:
 
 def test_instances_require_imdsv2_and_have_only_encrypted_volumes(moto_server, provisioned):
     client = moto_server.ec2()
-    reservations = client.describe_instances(
-        Filters=[
-            {"Name": "tag:Project", "Values": [PROJECT]},
-            {"Name": "instance-state-name", "Values": ["running"]},
-        ]
-    )["Reservations"]
-    instances = [i for r in reservations for i in r["Instances"]]
+    instances = running_instances(client)
     assert len(instances) == 5
     for instance in instances:
         metadata = instance["MetadataOptions"]
@@ -526,42 +552,13 @@ def test_instances_require_imdsv2_and_have_only_encrypted_volumes(moto_server, p
 
 
 def test_instances_carry_role_tags_and_kafka_nodes_a_data_volume(moto_server, provisioned):
-    reservations = moto_server.ec2().describe_instances(
-        Filters=[
-            {"Name": "tag:Project", "Values": [PROJECT]},
-            {"Name": "instance-state-name", "Values": ["running"]},
-        ]
-    )["Reservations"]
-    instances = [i for r in reservations for i in r["Instances"]]
-    roles = sorted(next(t["Value"] for t in i["Tags"] if t["Key"] == "Role") for i in instances)
+    instances = running_instances(moto_server.ec2())
+    roles = sorted(tag(i, "Role") for i in instances)
     assert roles == ["logstash_consumer", "logstash_producer"] + ["zookeeper kafka_broker"] * 3
     for instance in instances:
         devices = [m["DeviceName"] for m in instance["BlockDeviceMappings"]]
-        role = next(t["Value"] for t in instance["Tags"] if t["Key"] == "Role")
+        role = tag(instance, "Role")
         assert ("/dev/sdf" in devices) == ("kafka_broker" in role), (role, devices)
-
-
-def running_instances(client, project=PROJECT) -> list[dict]:
-    reservations = client.describe_instances(
-        Filters=[
-            {"Name": "tag:Project", "Values": [project]},
-            {"Name": "instance-state-name", "Values": ["running"]},
-        ]
-    )["Reservations"]
-    return [i for r in reservations for i in r["Instances"]]
-
-
-def tag(resource: dict, key: str) -> str | None:
-    return next((t["Value"] for t in resource.get("Tags", []) if t["Key"] == key), None)
-
-
-def default_route(client, subnet_id: str) -> dict:
-    """The 0.0.0.0/0 route of the route table the subnet is associated with."""
-    (table,) = client.describe_route_tables(
-        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
-    )["RouteTables"]
-    (route,) = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
-    return route
 
 
 def test_public_layout_spreads_each_group_over_three_zones_with_public_addresses(
