@@ -101,3 +101,20 @@ def secured_zookeeper_broker(tmp_path_factory) -> kafka_lab.SecuredBroker:
     )
     yield broker
     broker.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures tests record (``record_property("figures", ...)``) at the end of the
+    run, also when the tests ran in xdist workers, whose own output is not shown."""
+    lines = [
+        f"{report.nodeid}: {value}"
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "figures"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -193,14 +193,18 @@ class KafkaServer(Server):
         home: Path,
         work_dir: Path,
         zookeeper: ZooKeeperServer | None = None,
+        *,
         joins: KafkaServer | None = None,
         node_id: int = 1,
+        rack: str | None = None,
     ):
-        """``joins``: a KRaft node whose controller this broker-only node registers with."""
+        """``joins``: a KRaft node whose controller this broker-only node registers with;
+        ``rack``: its broker.rack, as the inventory sets it from the zone on EC2."""
         super().__init__("kafka", home, work_dir)
         self.zookeeper = zookeeper
         self.joins = joins
         self.node_id = node_id
+        self.rack = rack
         self.cluster_id: str | None = joins.cluster_id if joins else None
         self.expected_brokers = 1
         self.port = free_port()
@@ -219,7 +223,8 @@ class KafkaServer(Server):
 
     def _common_properties(self) -> str:
         return (
-            f"log.dirs={self.work_dir / 'data'}\n"
+            (f"broker.rack={self.rack}\n" if self.rack else "")
+            + f"log.dirs={self.work_dir / 'data'}\n"
             "num.partitions=1\n"
             "offsets.topic.replication.factor=1\n"
             "transaction.state.log.replication.factor=1\n"
@@ -355,23 +360,42 @@ def start_kraft_broker(version: str, work_root: Path) -> KafkaServer:
     return broker
 
 
-def start_kraft_cluster(version: str, work_root: Path, brokers: int = 3) -> list[KafkaServer]:
-    """One combined controller+broker and ``brokers - 1`` broker-only nodes joining it."""
+def start_kraft_cluster(
+    version: str, work_root: Path, brokers: int = 3, racks: list[str] | None = None
+) -> list[KafkaServer]:
+    """One combined controller+broker and ``brokers - 1`` broker-only nodes joining it;
+    ``racks``, when given, one per broker."""
     home = unpack(kafka_archive(version), work_root / "dist")
-    first = KafkaServer(home, work_root / "node-1")
+    racks = racks or [None] * brokers
+    first = KafkaServer(home, work_root / "node-1", rack=racks[0])
     first.start()
     nodes = [first]
     try:
         for node_id in range(2, brokers + 1):
-            node = KafkaServer(home, work_root / f"node-{node_id}", joins=first, node_id=node_id)
-            node.expected_brokers = node_id
-            node.start()
-            nodes.append(node)
+            nodes.append(add_kraft_broker(nodes, node_id, racks[node_id - 1]))
     except BaseException:
         for node in reversed(nodes):
             node.stop()
         raise
     return nodes
+
+
+def add_kraft_broker(nodes: list[KafkaServer], node_id: int, rack: str | None) -> KafkaServer:
+    """Start a broker-only node that joins the controller of ``nodes[0]``: a scale-out.
+
+    It is waited for until the cluster lists every node so far plus it; the caller stops it.
+    """
+    first = nodes[0]
+    node = KafkaServer(
+        first.home,
+        first.work_dir.parent / f"node-{node_id}",
+        joins=first,
+        node_id=node_id,
+        rack=rack,
+    )
+    node.expected_brokers = len([n for n in nodes if n.running]) + 1
+    node.start()
+    return node
 
 
 def start_zookeeper_and_broker(
