@@ -11,6 +11,7 @@ with it, never trusted.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import kafka_lab
 import pytest
+import yaml
 from conftest import KAFKA_VERSION
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
@@ -25,7 +27,9 @@ from kafka.structs import TopicPartition
 from playbook_run import run_task
 
 ZONES = ["zone-a", "zone-b", "zone-c"]
-LOAD_PRODUCER = Path(__file__).resolve().parents[1] / "lab" / "load_producer.py"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REBALANCE_PLAYBOOK = REPO_ROOT / "playbooks" / "rebalance.yml"
+LOAD_PRODUCER = REPO_ROOT / "tests" / "lab" / "load_producer.py"
 LOAD_TOPIC = "rebalance-load"
 # topic: (partitions, replication factor); partition p holds (p + 1) * 40 records of 1 KiB.
 DATA_TOPICS = {"orders": (6, 3), "clicks": (4, 3), "audit": (3, 2)}
@@ -171,8 +175,10 @@ def rack_breaches(assignment, racks):
     ]
 
 
-def start_load(work: Path, bootstrap: list[str]) -> tuple[subprocess.Popen, Path, Path]:
-    report, stop = work / "load-report.json", work / "load-stop"
+def start_load(
+    work: Path, bootstrap: list[str], topic: str = LOAD_TOPIC
+) -> tuple[subprocess.Popen, Path, Path]:
+    report, stop = work / f"{topic}-report.json", work / f"{topic}-stop"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -180,7 +186,7 @@ def start_load(work: Path, bootstrap: list[str]) -> tuple[subprocess.Popen, Path
             "--bootstrap",
             ",".join(bootstrap),
             "--topic",
-            LOAD_TOPIC,
+            topic,
             "--report",
             str(report),
             "--stop-file",
@@ -208,8 +214,9 @@ def finish_load(process, report_path: Path, stop: Path, bootstrap: list[str]) ->
     _out, err = process.communicate(timeout=240)
     assert process.returncode == 0, err
     report = json.loads(report_path.read_text())
+    topic = report["topic"]
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    partitions = [TopicPartition(LOAD_TOPIC, p) for p in consumer.partitions_for_topic(LOAD_TOPIC)]
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
     end = consumer.end_offsets(partitions)
@@ -249,6 +256,77 @@ def assert_balanced(before, after, leaders, sizes, racks) -> str:
     return figures
 
 
+def run_rebalance_playbook(work: Path, bootstrap: list[str], variables: dict, *extra: str):
+    """playbooks/rebalance.yml on a one-host inventory that reaches the brokers from here.
+
+    Returns the play's stats and {task name: result of its one host}."""
+    inventory = {
+        "all": {
+            "children": {
+                "kafka_broker": {
+                    "hosts": {
+                        "broker-1": {
+                            "ansible_connection": "local",
+                            "ansible_python_interpreter": sys.executable,
+                        }
+                    }
+                }
+            },
+            "vars": {"kafka_topics_bootstrap_servers": bootstrap, **variables},
+        }
+    }
+    inventory_file = work / "rebalance-inventory.yml"
+    inventory_file.write_text(yaml.safe_dump(inventory))
+    completed = subprocess.run(
+        ["ansible-playbook", "-i", str(inventory_file), str(REBALANCE_PLAYBOOK), *extra],
+        env={
+            **os.environ,
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    try:
+        report = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"no JSON report: {completed.stdout[-2000:]} {completed.stderr[-2000:]}")
+    tasks = {
+        task["task"]["name"]: next(iter(task["hosts"].values()))
+        for task in report["plays"][0]["tasks"]
+    }
+    return report["stats"]["broker-1"], tasks
+
+
+def assert_moved_once(progress, before, after, sizes):
+    """No partition moved back and forth: the batches copied exactly what the brokers show
+    moved (counted on the topics that do not grow meanwhile)."""
+    static = {f"{t}-{p}": (t, p) for t, p in before if t != LOAD_TOPIC}
+    copied = sum(
+        sizes[static[name]] * len(set(after[static[name]]) - set(before[static[name]]))
+        for batch in progress
+        if batch["bytes"]  # a batch that only reorders replicas copies nothing
+        for name in batch["partitions"]
+        if name in static
+    )
+    assert copied == bytes_moved({k: before[k] for k in static.values()}, after, sizes)
+
+
+def assert_check_mode_moves_nothing(work, bootstrap, options, view, before):
+    """rebalance.yml --check --diff: the plan (moves, bytes per broker, balance after), and
+    the brokers show the assignment they had."""
+    stats, tasks = run_rebalance_playbook(work, bootstrap, options, "--check", "--diff")
+    plan = tasks["Plan the moves (nothing moves yet)"]
+    assert stats["failures"] == 0, tasks
+    assert plan["changed"] and plan["moves"] and plan["diff"]["after"]
+    assert set(plan["bytes_per_broker"]["in"]) <= {"4", "5", "6"}
+    assert plan["balance_after"]["replica_spread"] <= 1
+    assert tasks["Move the replicas, one batch per step"].get("skipped")
+    assert view.assignment(options["kafka_rebalance_topics"]) == before
+
+
 def rebalance(bootstrap, check=False, **options):
     return run_task(
         "kafka_rebalance", {"bootstrap_servers": bootstrap, **options}, check=check, timeout_s=600
@@ -274,69 +352,69 @@ def test_new_brokers_in_each_zone_take_an_even_share_under_load(
         sizes = view.sizes(topics)
         assert all(set(replicas) <= {1, 2, 3} for replicas in before.values())
 
-        # Check mode: the plan, and nothing moves.
-        plan = rebalance(bootstrap_of(zoned_cluster), check=True, topics=topics)
-        assert not plan.failed, plan.msg
-        assert plan.changed and plan.result["moves"]
-        assert set(plan.result["bytes_per_broker"]["in"]) <= {"4", "5", "6"}
-        assert plan.result["balance_after"]["replica_spread"] <= 1
-        assert plan.result["diff"]["after"]
-        assert view.assignment(topics) == before
+        options = {
+            "kafka_rebalance_topics": topics,
+            "kafka_rebalance_max_concurrent_moves": 4,
+            "kafka_rebalance_throttle": 2_000_000,
+            "kafka_rebalance_timeout": 300,
+        }
+        bootstrap = bootstrap_of(zoned_cluster)
 
-        result = rebalance(
-            bootstrap_of(zoned_cluster),
-            topics=topics,
-            max_concurrent_moves=4,
-            throttle=2_000_000,
-            timeout=300,
-        )
-        assert not result.failed, result.msg
-        assert result.changed
+        assert_check_mode_moves_nothing(tmp_path, bootstrap, options, view, before)
+
+        stats, tasks = run_rebalance_playbook(tmp_path, bootstrap, options)
+        assert stats["failures"] == 0, tasks
+        planned = tasks["Plan the moves (nothing moves yet)"]["batches"]
+        steps = tasks["Move the replicas, one batch per step"]["results"]
+        done = tasks["Move what is left, then elect the preferred leaders"]
         after = view.assignment(topics)
         leaders = view.leaders()
         leaders = {key: leader for key, leader in leaders.items() if key[0] in topics}
         throttles = view.throttle_settings(brokers, topics)
-        again = rebalance(bootstrap_of(zoned_cluster), topics=topics)
+        again, _ = run_rebalance_playbook(tmp_path, bootstrap, options)
     finally:
         load = finish_load(process, report_path, stop, bootstrap_of(zoned_cluster))
         if view is not None:
             view.close()
 
+    progress = [batch for step in [*steps, done] for batch in step["progress"]]
     figures = assert_balanced(before, after, leaders, sizes, racks) + (
-        f"; batches {len(result.result['progress'])}"
-        f" in {sum(b['seconds'] for b in result.result['progress']):.1f} s; load: sent"
+        f"; {len(progress)} batches in {sum(b['seconds'] for b in progress):.1f} s; load: sent"
         f" {load['sent']}, acknowledged {len(load['acknowledged'])}, lost {len(load['lost'])},"
         f" leaderless observations {len(load['offline_observations'])}"
     )
     print(figures)
     record_property("figures", figures)
     assert all(len(after[key]) == len(before[key]) for key in before)
-    # The module's report matches what the brokers show (the load topic grows meanwhile).
-    static = [key for key in before if key[0] != LOAD_TOPIC]
-    assert sum(
-        m["bytes"] for m in result.result["moves"] if m["topic"] != LOAD_TOPIC
-    ) == bytes_moved({k: before[k] for k in static}, after, sizes)
-    assert {(m["topic"], m["partition"]): m["after"] for m in result.result["moves"]} == {
-        key: after[key] for key in after if after[key] != before[key]
-    }
-    assert all(batch["throttle"] == 2_000_000 for batch in result.result["progress"])
-    assert len(result.result["progress"]) == result.result["batches"] >= 2
+    # One step per planned batch, each throttled; nothing left for the last task to move.
+    assert len(steps) == planned >= 2
+    assert all(step["changed"] and step["progress"][0]["throttle"] == 2_000_000 for step in steps)
+    # What the last task found left, if anything, only reorders replicas (leaders); it copies
+    # nothing.
+    assert done["remaining_moves"] == 0
+    assert all(batch["bytes"] == 0 for batch in done["progress"]), done["progress"]
+    assert_moved_once(progress, before, after, sizes)
     assert throttles == {}, throttles
-    assert not again.failed and not again.changed, again.result
+    assert again["changed"] == 0 and again["failures"] == 0
     # Under load: nothing acknowledged was lost, and the load topic never lost its leaders.
     assert load["sent"] > 500 and len(load["acknowledged"]) > 0.99 * load["sent"]
     assert load["lost"] == [], load["lost"][:10]
     assert load["offline_observations"] == []
 
 
-def test_a_drained_broker_ends_empty_and_a_missed_deadline_cancels_and_unthrottles(
-    zoned_cluster, record_property
+def test_a_drained_broker_ends_empty_under_load_and_a_missed_deadline_cancels_and_unthrottles(
+    zoned_cluster, tmp_path, record_property
 ):
     if len(zoned_cluster) < 6:
         pytest.fail("needs the six brokers the previous test adds")
     bootstrap = bootstrap_of(zoned_cluster)
     view = ClusterView(bootstrap[0])
+    process, report_path, stop = start_load(tmp_path, bootstrap, topic="drain-load")
     try:
+        deadline = time.monotonic() + 60
+        while "drain-load" not in view.admin.list_topics():
+            assert time.monotonic() < deadline, "the load producer made no topic in 60 s"
+            time.sleep(0.5)
         # A 4 MiB partition led by broker 6: at 1 byte/s its copy cannot finish in 5 s.
         admin = view.admin
         admin.create_topics(
@@ -373,19 +451,24 @@ def test_a_drained_broker_ends_empty_and_a_missed_deadline_cancels_and_unthrottl
         after = view.assignment()
         remaining = [1, 2, 3, 4, 5]
         racks = dict(zip([1, 2, 3, 4, 5, 6], ZONES * 2, strict=True))
-        replicas = counts(after, remaining)
-        figures = (
-            f"drained broker 6: {sum(1 for r in before.values() if 6 in r)} replicas moved;"
-            f" replicas per broker now {replicas}"
-        )
-        record_property("figures", figures)
-        assert all(6 not in r for r in after.values()), figures
-        assert all(len(after[key]) == len(before[key]) for key in before)
-        assert rack_breaches(after, racks) == []
-        # zone-c keeps only broker 3, which now holds a replica of every RF 3 partition.
-        for zone in ZONES:
-            members = [b for b in remaining if racks[b] == zone]
-            assert max(replicas[b] for b in members) - min(replicas[b] for b in members) <= 1
         assert view.admin.list_partition_reassignments() == {}
     finally:
+        load = finish_load(process, report_path, stop, bootstrap)
         view.close()
+    replicas = counts(after, remaining)
+    figures = (
+        f"drained broker 6: {sum(1 for r in before.values() if 6 in r)} replicas moved;"
+        f" replicas per broker now {replicas}; load: sent {load['sent']}, acknowledged"
+        f" {len(load['acknowledged'])}, lost {len(load['lost'])}"
+    )
+    record_property("figures", figures)
+    assert all(6 not in r for r in after.values()), figures
+    assert all(len(after[key]) == len(before[key]) for key in before)
+    assert rack_breaches(after, racks) == []
+    # zone-c keeps only broker 3, which now holds a replica of every RF 3 partition.
+    for zone in ZONES:
+        members = [b for b in remaining if racks[b] == zone]
+        assert max(replicas[b] for b in members) - min(replicas[b] for b in members) <= 1
+    assert load["sent"] > 300 and len(load["acknowledged"]) > 0.99 * load["sent"]
+    assert load["lost"] == [], load["lost"][:10]
+    assert load["offline_observations"] == []
