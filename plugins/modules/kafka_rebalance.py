@@ -45,7 +45,7 @@ options:
     elements: int
   drain_brokers:
     description:
-      - Ids of brokers to empty: every replica they hold moves to the other brokers. A broker
+      - Ids of brokers to empty. Every replica they hold moves to the other brokers. A broker
         that is down may be drained (its replicas are copied from the others). An id that is
         also in O(brokers) is refused.
     type: list

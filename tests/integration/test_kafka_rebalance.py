@@ -371,7 +371,7 @@ def test_new_brokers_in_each_zone_take_an_even_share_under_load(
         leaders = view.leaders()
         leaders = {key: leader for key, leader in leaders.items() if key[0] in topics}
         throttles = view.throttle_settings(brokers, topics)
-        again, _ = run_rebalance_playbook(tmp_path, bootstrap, options)
+        again = run_rebalance_playbook(tmp_path, bootstrap, options)[0]
     finally:
         load = finish_load(process, report_path, stop, bootstrap_of(zoned_cluster))
         if view is not None:
@@ -421,8 +421,8 @@ def test_a_drained_broker_ends_empty_under_load_and_a_missed_deadline_cancels_an
             [NewTopic("bulk", replica_assignments={0: [6, 1, 2]})], wait_for_metadata=True
         )
         producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
-        for _ in range(4096):
-            producer.send("bulk", value=b"y" * 1024, partition=0)
+        for number in range(4096):
+            producer.send("bulk", value=b"y" * 1024, key=str(number).encode(), partition=0)
         producer.flush(timeout=60)
         producer.close()
         before = view.assignment()
