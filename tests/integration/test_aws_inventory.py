@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from aws_lab import inventory_listing, plain
 
+# Its own group when `make integration-aws` runs groups side by side.
+pytestmark = pytest.mark.xdist_group("inventory")
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = REPO_ROOT / "inventories" / "aws" / "aws_ec2.yml"
 PROJECT = "datapipe-kafka-pipeline"

@@ -34,7 +34,11 @@ CHECK_CHANGELOG = True
 CFG
 log "Galaxy's importer on ${tarball##*/}"
 status=0
+# A home of its own: ansible-lint also searches ~/.ansible/collections, where a copy of
+# this collection installed on the machine would stand in for the tarball's.
+mkdir -p "${out}/importer-home"
 (cd "${out}" && PATH="${importer_venv}/bin:${PATH}" GALAXY_IMPORTER_CONFIG="${out}/importer.cfg" \
+  HOME="${out}/importer-home" \
   "${importer_venv}/bin/python" -m galaxy_importer.main "${tarball}") >"${out}/importer.log" 2>&1 || status=$?
 # The importer prints its findings as log lines, then the import result as JSON.
 grep -v '^[ {}]' "${out}/importer.log" | grep -v '^\]' >&2 || true
