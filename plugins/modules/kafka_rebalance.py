@@ -85,6 +85,24 @@ options:
         batch. Omitted means every batch. The preferred-leader election runs only once no move
         is left.
     type: int
+  storage_check:
+    description:
+      - What to do when a broker that receives replicas could run out of disk - when the
+        most that retention lets the replicas it will host keep (C(retention.bytes) plus one
+        C(segment.bytes) per replica) exceeds its log directories' size minus
+        O(storage_headroom). V(refuse) fails before anything moves, V(warn) warns and goes
+        on, V(ignore) does neither. Topics without a size limit (C(retention.bytes) V(-1))
+        cannot be weighed and are named in a warning unless V(ignore).
+      - The disk size comes from Kafka (DescribeLogDirs, Kafka 3.3 and newer); a broker that
+        does not report it is not weighed.
+    type: str
+    choices: [refuse, warn, ignore]
+    default: refuse
+  storage_headroom:
+    description:
+      - Percentage of each broker's disk that O(storage_check) keeps free, from V(0) to V(99).
+    type: int
+    default: 10
   elect_leaders:
     description:
       - Run a preferred-leader election for the partitions whose leader is not their first
@@ -183,6 +201,14 @@ leaders_elected:
   description: Partitions whose leader the preferred-leader election moved to their first replica.
   returned: always
   type: int
+storage:
+  description:
+    - Per broker (by id) after the plan, C(capacity) (bytes of its log directories, V(null)
+      when Kafka does not report it) and C(retention_bound) (the most its replicas may hold,
+      topics without a size limit left out).
+  returned: always
+  type: dict
+  sample: {"4": {capacity: 107374182400, retention_bound: 64424509440}}
 """
 
 import time
@@ -196,7 +222,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_admi
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_reads import (
     alter_results_problems,
     read_cluster,
-    read_partition_sizes,
+    read_topic_configs,
     read_topics,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.rebalance_plan import (
@@ -204,6 +230,14 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.rebalance_
     batches,
     bytes_per_broker,
     plan_rebalance,
+)
+from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.retention import (
+    partition_sizes,
+)
+from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.storage_plan import (
+    broker_capacity,
+    retention_bounds,
+    storage_problems,
 )
 
 try:
@@ -218,6 +252,8 @@ THROTTLE_TOPIC_KEYS = (
 )
 THROTTLE_BROKER_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
 PREFERRED_ELECTION = 0
+# What bounds a replica's size on disk: its retention.bytes plus one segment.
+LIMIT_KEYS = ("retention.bytes", "segment.bytes")
 POLL_SECONDS = 0.5
 
 
@@ -231,6 +267,10 @@ def option_problems(params):
         value = params.get(name)
         if value is not None and value < 1:
             problems.append(f"{name} must be 1 or more, got {value}")
+    if not 0 <= params["storage_headroom"] <= 99:
+        problems.append(
+            f"storage_headroom is a percentage from 0 to 99, got {params['storage_headroom']}"
+        )
     overlap = sorted(set(params.get("brokers") or []) & set(params["drain_brokers"]))
     if overlap:
         problems.append(
@@ -276,22 +316,67 @@ def read_state(admin, params):
             + ", ".join(f"{tp.topic}-{tp.partition}" for tp in sorted(running)[:10])
             + "): wait until they are done, or cancel them"
         )
+    log_dirs = admin.describe_log_dirs(list(topics)) if topics else []
     sizes = {}
-    for name, by_partition in read_partition_sizes(admin, list(topics)).items():
+    for name, by_partition in partition_sizes(log_dirs).items():
         for index, size in by_partition.items():
             sizes[(name, index)] = size
+    configs = read_topic_configs(admin, dict((name, list(LIMIT_KEYS)) for name in topics))
+    limits = dict(
+        (
+            name,
+            tuple(int(configs.get(name, {}).get(key, {}).get("value") or -1) for key in LIMIT_KEYS),
+        )
+        for name in topics
+    )
     racks = dict((broker["id"], broker["rack"]) for broker in cluster["brokers"])
     return {
         "brokers": sorted(brokers),
         "racks": racks,
         "assignment": assignment,
         "sizes": sizes,
+        "capacity": broker_capacity(log_dirs),
+        "limits": limits,
         "leaders": dict(
             ((name, index), leader)
             for name, topic in topics.items()
             for index, leader in topic["leaders"].items()
         ),
     }, problems
+
+
+def weigh_storage(module, state, after, moves):
+    """Refuse or warn (storage_check) when a broker receiving replicas could fill its disk."""
+    bounds = retention_bounds(after, state["limits"])[0]
+    storage = dict(
+        (
+            broker,
+            dict(capacity=state["capacity"].get(broker), retention_bound=bounds.get(broker, 0)),
+        )
+        for broker in state["brokers"]
+    )
+    mode = module.params["storage_check"]
+    if mode == "ignore" or not moves:
+        return storage
+    receiving = set(b for move in moves for b in move["adding"])
+    problems, warnings = storage_problems(
+        dict((key, [b for b in replicas if b in receiving]) for key, replicas in after.items()),
+        state["limits"],
+        state["capacity"],
+        module.params["storage_headroom"],
+    )
+    for warning in warnings:
+        module.warn(warning)
+    if problems and mode == "refuse":
+        module.fail_json(
+            msg="Nothing was moved: "
+            + "; ".join(problems)
+            + " (lower retention.bytes, add brokers or disk, or set storage_check)",
+            storage=storage,
+        )
+    for problem in problems:
+        module.warn(problem)
+    return storage
 
 
 def partition_name(move):
@@ -439,6 +524,8 @@ def main():
             timeout=dict(type="int", default=1800),
             max_batches=dict(type="int"),
             elect_leaders=dict(type="bool", default=True),
+            storage_check=dict(type="str", default="refuse", choices=["refuse", "warn", "ignore"]),
+            storage_headroom=dict(type="int", default=10),
         )
     )
     params = module.params
@@ -472,7 +559,9 @@ def main():
             for key, replicas in after.items()
             if replicas and state["leaders"].get(key) != replicas[0]
         )
+        storage = weigh_storage(module, state, after, moves)
         result = dict(
+            storage=storage,
             moves=moves,
             bytes_to_move=sum(move["bytes"] for move in moves),
             bytes_per_broker=bytes_per_broker(moves),

@@ -37,9 +37,11 @@ SSH = "198.51.100.0/24"
 ADMIN = "203.0.113.0/24"
 INGEST = "192.0.2.0/24"
 RANGES = {"ec2_ssh_cidr": SSH, "ec2_admin_cidr": ADMIN, "ec2_ingest_cidr": INGEST}
-# `make integration-aws` runs two groups side by side (pytest-xdist, --dist loadgroup):
-# the tests of the shared, provisioned project in file order in one worker, and the
-# tests that make a network of their own in the other (each worker has its own moto).
+# `make integration-aws` runs two groups side by side (pytest-xdist, --dist loadgroup),
+# one per worker, each worker with its own moto: the tests of the shared, provisioned
+# project in file order, and the tests that make a network of their own (with the
+# inventory tests). Two groups for two workers, so no worker runs the tests of two groups
+# interleaved, which would set the module's fixtures up twice.
 pytestmark = pytest.mark.xdist_group("provisioned")
 ANYWHERE = "0.0.0.0/0"  # the documented default of the package mirrors' egress
 KMS_KEY = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"

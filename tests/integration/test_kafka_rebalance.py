@@ -402,6 +402,42 @@ def test_new_brokers_in_each_zone_take_an_even_share_under_load(
     assert load["offline_observations"] == []
 
 
+def assert_a_missed_deadline_cancels_and_unthrottles(view, bootstrap):
+    """Draining bulk (4 MiB, led by broker 6) at 1 byte/s cannot finish in 5 s: the batch is
+    cancelled, the partition keeps its replicas in their order, no throttle is left."""
+    missed = rebalance(
+        bootstrap,
+        drain_brokers=[6],
+        topics=["bulk"],
+        throttle=1,
+        timeout=5,
+        max_concurrent_moves=1,
+    )
+    assert missed.failed
+    assert "still copying after 5s" in missed.msg and "cancelled" in missed.msg, missed.msg
+    assert view.assignment(["bulk"]) == {("bulk", 0): [6, 1, 2]}
+    assert view.admin.list_partition_reassignments() == {}
+    assert view.throttle_settings([1, 2, 3, 4, 5, 6], ["bulk"]) == {}
+
+
+def assert_a_disk_that_could_fill_refuses_the_drain(view, bootstrap, before):
+    """Refused while retention would let the receiving brokers' disks fill (orders may keep
+    100 TB per partition); warned instead with storage_check=warn (in check mode)."""
+    limit = ConfigResource(ConfigResourceType.TOPIC, "orders", {"retention.bytes": str(10**14)})
+    view.admin.alter_configs([limit])
+    too_big = rebalance(bootstrap, drain_brokers=[6])
+    warned = rebalance(bootstrap, check=True, drain_brokers=[6], storage_check="warn")
+    view.admin.alter_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, "orders", {"retention.bytes": "-1"})]
+    )
+    assert too_big.failed, too_big.result
+    assert "could have to hold" in too_big.msg and "orders (" in too_big.msg, too_big.msg
+    assert view.assignment() == before
+    assert not warned.failed and any(
+        "could have to hold" in w for w in warned.result.get("warnings", [])
+    ), warned.result
+
+
 def test_a_drained_broker_ends_empty_under_load_and_a_missed_deadline_cancels_and_unthrottles(
     zoned_cluster, tmp_path, record_property
 ):
@@ -427,27 +463,20 @@ def test_a_drained_broker_ends_empty_under_load_and_a_missed_deadline_cancels_an
         producer.close()
         before = view.assignment()
 
-        missed = rebalance(
-            bootstrap,
-            drain_brokers=[6],
-            topics=["bulk"],
-            throttle=1,
-            timeout=5,
-            max_concurrent_moves=1,
-        )
-        assert missed.failed
-        assert "still copying after 5s" in missed.msg and "cancelled" in missed.msg, missed.msg
-        assert view.assignment(["bulk"]) == {("bulk", 0): [6, 1, 2]}
-        assert view.admin.list_partition_reassignments() == {}
-        assert view.throttle_settings([1, 2, 3, 4, 5, 6], ["bulk"]) == {}
+        assert_a_missed_deadline_cancels_and_unthrottles(view, bootstrap)
 
         # Refused before anything moves: RF 3 cannot stay on two brokers.
         refused = rebalance(bootstrap, drain_brokers=[3, 4, 5, 6])
         assert refused.failed and "only 2 broker(s) would hold replicas" in refused.msg
         assert view.assignment() == before
 
+        assert_a_disk_that_could_fill_refuses_the_drain(view, bootstrap, before)
+
         drained = rebalance(bootstrap, drain_brokers=[6], max_concurrent_moves=6)
         assert not drained.failed, drained.msg
+        # Every topic here keeps data without a size limit: named, not refused.
+        assert any("without a size limit" in w for w in drained.result["warnings"])
+        assert drained.result["storage"]["1"]["capacity"] > 0
         after = view.assignment()
         remaining = [1, 2, 3, 4, 5]
         racks = dict(zip([1, 2, 3, 4, 5, 6], ZONES * 2, strict=True))
