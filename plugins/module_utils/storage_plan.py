@@ -73,3 +73,16 @@ def storage_problems(assignment, limits, capacity, headroom_percent):
             + (f" and {len(unlimited) - 20} more" if len(unlimited) > 20 else "")
         )
     return problems, warnings
+
+
+def spread_replicas(partitions, factor, brokers, start=0):
+    """Replicas for new partitions whose placement Kafka has yet to choose: round-robin over
+    the brokers from ``start``, so each broker gets its even share, as Kafka gives it."""
+    brokers = sorted(brokers)
+    if not brokers:
+        return []
+    factor = min(factor, len(brokers))
+    return [
+        [brokers[(start + index + offset) % len(brokers)] for offset in range(factor)]
+        for index in range(partitions)
+    ]

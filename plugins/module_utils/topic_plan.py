@@ -735,4 +735,7 @@ def topic_task_option_problems(params):
     timeout = params.get("reassignment_timeout")
     if timeout is not None and timeout < 1:
         problems.append(f"reassignment_timeout must be 1 (second) or more, got {timeout}")
+    headroom = params.get("storage_headroom")
+    if headroom is not None and not 0 <= headroom <= 99:
+        problems.append(f"storage_headroom is a percentage from 0 to 99, got {headroom}")
     return max_delete, problems

@@ -114,6 +114,29 @@ options:
         C(__consumer_offsets)). Refused otherwise.
     type: bool
     default: false
+  storage_check:
+    description:
+      - What to do when the task could let a broker's disk fill - when, after the change, the
+        most that retention lets the replicas a broker hosts keep (C(retention.bytes) plus one
+        C(segment.bytes) per replica, every topic of the cluster counted) exceeds its log
+        directories' size minus O(storage_headroom). Weighed only when the task creates
+        topics, adds partitions or replicas, or changes C(retention.bytes) or
+        C(segment.bytes). New partitions are counted as spread evenly over the brokers.
+      - V(warn) (the default) warns and goes on, V(refuse) fails before anything changes,
+        V(ignore) does neither. Topics of the task without a size limit (C(retention.bytes)
+        V(-1)) are named in a warning unless V(ignore).
+      - The disk size comes from Kafka (DescribeLogDirs, Kafka 3.3 and newer); a broker that
+        does not report it is not weighed.
+    type: str
+    choices: [refuse, warn, ignore]
+    default: warn
+    version_added: 0.5.0
+  storage_headroom:
+    description:
+      - Percentage of each broker's disk that O(storage_check) keeps free, from V(0) to V(99).
+    type: int
+    default: 10
+    version_added: 0.5.0
   reassignment_throttle:
     description:
       - Bytes per second that replicas may copy while a replication factor change moves
@@ -277,6 +300,11 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_read
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.retention import (
     guard_message,
     over_guard,
+)
+from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.storage_plan import (
+    broker_capacity,
+    spread_replicas,
+    storage_problems,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.topic_plan import (
     build_diff,
@@ -631,6 +659,117 @@ def guard(module, admin, plans, cluster, result):
         )
 
 
+STORAGE_KEYS = ("retention.bytes", "segment.bytes")
+BROKER_STORAGE_KEYS = (
+    "log.retention.bytes",
+    "log.segment.bytes",
+    "num.partitions",
+    "default.replication.factor",
+)
+
+
+def touches_storage(plan):
+    """Whether a plan can raise what retention lets the brokers' disks hold."""
+    if plan["action"] == "create":
+        return True
+    return plan["action"] == "update" and bool(
+        plan["partitions"]
+        or plan["reassignment"]
+        or any(key in plan["config_set"] or key in plan["config_reset"] for key in STORAGE_KEYS)
+    )
+
+
+def storage_after(admin, plans, cluster):
+    """The assignment and the (retention.bytes, segment.bytes) of every topic once the plans
+    are carried out, and each broker's disk size."""
+    brokers = cluster["broker_ids"]
+    topics = read_topics(admin)
+    configs = read_topic_configs(admin, dict((name, list(STORAGE_KEYS)) for name in topics))
+    described = admin.describe_configs(
+        [ConfigResource(ConfigResourceType.BROKER, str(brokers[0]), list(BROKER_STORAGE_KEYS))],
+        config_filter="all",
+    ).get("broker", {})
+    defaults = dict(
+        (key, int(entry.get("value") or -1))
+        for entry_set in described.values()
+        for key, entry in entry_set.items()
+    )
+    broker_default = {
+        "retention.bytes": "log.retention.bytes",
+        "segment.bytes": "log.segment.bytes",
+    }
+
+    def limit(name, key, plan=None):
+        if plan and key in plan["config_set"]:
+            return int(plan["config_set"][key])
+        if (plan and key in plan["config_reset"]) or name not in configs:
+            return defaults.get(broker_default[key], -1)
+        return int(configs[name].get(key, {}).get("value") or -1)
+
+    assignment, limits, start = {}, {}, 0
+    for name, topic in topics.items():
+        for index, replicas in topic["replicas"].items():
+            assignment[(name, index)] = replicas
+        limits[name] = (limit(name, STORAGE_KEYS[0]), limit(name, STORAGE_KEYS[1]))
+    for plan in plans:
+        name = plan["name"]
+        if plan["action"] == "delete":
+            for key in [key for key in assignment if key[0] == name]:
+                del assignment[key]
+            continue
+        if plan["action"] not in ("create", "update"):
+            continue
+        limits[name] = (limit(name, STORAGE_KEYS[0], plan), limit(name, STORAGE_KEYS[1], plan))
+        for index, replicas in (plan["reassignment"] or {}).items():
+            assignment[(name, index)] = replicas
+        if plan["action"] == "create":
+            count = plan["partitions"]["after"] or defaults.get("num.partitions", 1)
+            factor = plan["replication_factor"]["after"] or defaults.get(
+                "default.replication.factor", 1
+            )
+            first = 0
+        elif plan["partitions"]:
+            count, first = plan["partitions"]["after"], plan["partitions"]["before"]
+            factor = plan["target_factor"] or topics[name]["replication_factor"]
+        else:
+            continue
+        new = spread_replicas(count - first, factor, brokers, start)
+        start += len(new)
+        for offset, replicas in enumerate(new):
+            assignment[(name, first + offset)] = replicas
+    capacity = broker_capacity(admin.describe_log_dirs([]))
+    return assignment, limits, capacity
+
+
+def storage_guard(module, admin, plans, cluster, result):
+    """Warn, or refuse changing nothing (storage_check), when a broker's disk could fill."""
+    mode = module.params["storage_check"]
+    touching = [plan for plan in plans if touches_storage(plan)]
+    if mode == "ignore" or not touching:
+        return
+    try:
+        assignment, limits, capacity = storage_after(admin, plans, cluster)
+    except Exception as error:
+        fail_on_kafka_error(module, error, "Could not read what the brokers' disks hold")
+    problems = storage_problems(assignment, limits, capacity, module.params["storage_headroom"])[0]
+    unlimited = sorted(p["name"] for p in touching if limits.get(p["name"], (-1, 0))[0] < 0)
+    if unlimited:
+        module.warn(
+            "topic(s) without a size limit (retention.bytes -1), which only retention.ms"
+            " bounds: " + ", ".join(unlimited)
+        )
+    if problems and mode == "refuse":
+        result["changed"] = False
+        module.fail_json(
+            msg="Nothing was changed: "
+            + "; ".join(problems)
+            + " (lower retention.bytes, add brokers or disk, or set storage_check)",
+            **result,
+        )
+    for problem in problems:
+        module.warn(problem)
+
+
 def main():
     module = kafka_module(
         dict(
@@ -644,6 +783,8 @@ def main():
             allow_internal=dict(type="bool", default=False),
             max_delete_bytes=dict(type="raw", default=0),
             allow_data_loss=dict(type="bool", default=False),
+            storage_check=dict(type="str", default="warn", choices=["refuse", "warn", "ignore"]),
+            storage_headroom=dict(type="int", default=10),
             reassignment_throttle=dict(type="int"),
             reassignment_timeout=dict(type="int", default=600),
         ),
@@ -680,6 +821,7 @@ def main():
         result["deletion_preview"] = {}
         if result["changed"]:
             guard(module, admin, plans, cluster, result)
+            storage_guard(module, admin, plans, cluster, result)
         if module._diff:
             result["diff"] = build_diff(plans)
         if not result["changed"]:

@@ -442,6 +442,48 @@ def test_resetting_retention_to_a_lower_broker_default_is_guarded(broker):
     broker.delete(name)
 
 
+def test_retention_that_could_fill_a_disk_is_refused_or_warned(broker):
+    """What retention lets a new topic keep (1 PB per partition here) against the size of
+    the broker's log directories, which Kafka reports: refused with storage_check=refuse,
+    changing nothing; warned by default; topics without a size limit named."""
+    huge, plain = unique("huge"), unique("unbounded")
+    args = {
+        "bootstrap_servers": broker.bootstrap_servers,
+        "name": huge,
+        "partitions": 2,
+        "replication_factor": 1,
+        "config": {"retention.bytes": 10**15},
+    }
+    refused = run_task("kafka_topic", {**args, "storage_check": "refuse"})
+    assert refused.failed and not refused.changed
+    assert refused.msg.startswith("Nothing was changed: broker "), refused.msg
+    # Two partitions, each its retention plus a segment (the broker default, 1 GiB).
+    bound = 2 * (10**15 + 1024**3)
+    assert f"could have to hold {bound} bytes" in refused.msg, refused.msg
+    assert f"most from {huge} ({bound} bytes)" in refused.msg, refused.msg
+    assert huge not in broker.topics()
+
+    warned = run_task("kafka_topic", args, check=True)
+    assert warned.changed and not warned.failed, warned.result
+    assert any("could have to hold" in w for w in warned.result["warnings"]), warned.result
+
+    ignored = run_task("kafka_topic", {**args, "storage_check": "ignore"}, check=True)
+    assert not ignored.failed and not ignored.result.get("warnings"), ignored.result
+
+    unbounded = run_task(
+        "kafka_topic",
+        {"bootstrap_servers": broker.bootstrap_servers, "name": plain, "replication_factor": 1},
+        check=True,
+    )
+    assert unbounded.result["warnings"] == [
+        "topic(s) without a size limit (retention.bytes -1), which only retention.ms bounds: "
+        + plain
+    ]
+    bad = run_task("kafka_topic", {**args, "storage_headroom": 100})
+    assert bad.failed and "storage_headroom is a percentage from 0 to 99, got 100" in bad.msg
+    assert huge not in broker.topics()
+
+
 def test_deleting_a_topic_that_holds_data_needs_an_opt_in(broker):
     name = unique("delete-guard")
     broker.create(name, partitions=2)
