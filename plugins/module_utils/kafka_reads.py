@@ -204,6 +204,15 @@ def read_moving(admin, topics):
     return moving
 
 
+# The configs a throttled reassignment sets: which replicas (per topic) and how fast
+# (per broker). kafka_topic and kafka_rebalance set them and delete them afterwards.
+THROTTLE_TOPIC_KEYS = (
+    "leader.replication.throttled.replicas",
+    "follower.replication.throttled.replicas",
+)
+THROTTLE_BROKER_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
+
+
 def alter_results_problems(results, doing):
     """Sentences for the resources an AlterConfigs answer did not accept."""
     problems = []

@@ -10,6 +10,9 @@ fit in its log directories' total size minus a headroom. Topics without a size l
 (``retention.bytes`` -1) cannot be bounded and are named separately.
 """
 
+# What bounds a replica's size on disk: its retention.bytes plus one segment.
+LIMIT_KEYS = ("retention.bytes", "segment.bytes")
+
 
 def broker_capacity(log_dirs):
     """{broker id: total bytes of its log directories} from DescribeLogDirs (Kafka 3.3+).

@@ -220,6 +220,8 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_admi
     open_admin_client,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_reads import (
+    THROTTLE_BROKER_KEYS,
+    THROTTLE_TOPIC_KEYS,
     alter_results_problems,
     read_cluster,
     read_topic_configs,
@@ -235,6 +237,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.retention 
     partition_sizes,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.storage_plan import (
+    LIMIT_KEYS,
     broker_capacity,
     retention_bounds,
     storage_problems,
@@ -246,14 +249,7 @@ try:
 except ImportError:  # reported by open_admin_client
     pass
 
-THROTTLE_TOPIC_KEYS = (
-    "leader.replication.throttled.replicas",
-    "follower.replication.throttled.replicas",
-)
-THROTTLE_BROKER_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
 PREFERRED_ELECTION = 0
-# What bounds a replica's size on disk: its retention.bytes plus one segment.
-LIMIT_KEYS = ("retention.bytes", "segment.bytes")
 POLL_SECONDS = 0.5
 
 

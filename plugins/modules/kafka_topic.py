@@ -288,6 +288,8 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_admi
     open_admin_client,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_reads import (
+    THROTTLE_BROKER_KEYS,
+    THROTTLE_TOPIC_KEYS,
     alter_results_problems,
     create_topics,
     read_broker_retention_defaults,
@@ -302,6 +304,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.retention 
     over_guard,
 )
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.storage_plan import (
+    LIMIT_KEYS,
     broker_capacity,
     spread_replicas,
     storage_problems,
@@ -325,12 +328,6 @@ try:
     from kafka.structs import TopicPartition
 except ImportError:  # reported by open_admin_client
     pass
-
-THROTTLE_TOPIC_KEYS = (
-    "leader.replication.throttled.replicas",
-    "follower.replication.throttled.replicas",
-)
-THROTTLE_BROKER_KEYS = ("leader.replication.throttled.rate", "follower.replication.throttled.rate")
 
 
 class ApplyFailed(Exception):
@@ -659,8 +656,7 @@ def guard(module, admin, plans, cluster, result):
         )
 
 
-STORAGE_KEYS = ("retention.bytes", "segment.bytes")
-BROKER_STORAGE_KEYS = (
+BROKER_LIMIT_KEYS = (
     "log.retention.bytes",
     "log.segment.bytes",
     "num.partitions",
@@ -675,7 +671,7 @@ def touches_storage(plan):
     return plan["action"] == "update" and bool(
         plan["partitions"]
         or plan["reassignment"]
-        or any(key in plan["config_set"] or key in plan["config_reset"] for key in STORAGE_KEYS)
+        or any(key in plan["config_set"] or key in plan["config_reset"] for key in LIMIT_KEYS)
     )
 
 
@@ -684,9 +680,9 @@ def storage_after(admin, plans, cluster):
     are carried out, and each broker's disk size."""
     brokers = cluster["broker_ids"]
     topics = read_topics(admin)
-    configs = read_topic_configs(admin, dict((name, list(STORAGE_KEYS)) for name in topics))
+    configs = read_topic_configs(admin, dict((name, list(LIMIT_KEYS)) for name in topics))
     described = admin.describe_configs(
-        [ConfigResource(ConfigResourceType.BROKER, str(brokers[0]), list(BROKER_STORAGE_KEYS))],
+        [ConfigResource(ConfigResourceType.BROKER, str(brokers[0]), list(BROKER_LIMIT_KEYS))],
         config_filter="all",
     ).get("broker", {})
     defaults = dict(
@@ -710,7 +706,7 @@ def storage_after(admin, plans, cluster):
     for name, topic in topics.items():
         for index, replicas in topic["replicas"].items():
             assignment[(name, index)] = replicas
-        limits[name] = (limit(name, STORAGE_KEYS[0]), limit(name, STORAGE_KEYS[1]))
+        limits[name] = (limit(name, LIMIT_KEYS[0]), limit(name, LIMIT_KEYS[1]))
     for plan in plans:
         name = plan["name"]
         if plan["action"] == "delete":
@@ -719,7 +715,7 @@ def storage_after(admin, plans, cluster):
             continue
         if plan["action"] not in ("create", "update"):
             continue
-        limits[name] = (limit(name, STORAGE_KEYS[0], plan), limit(name, STORAGE_KEYS[1], plan))
+        limits[name] = (limit(name, LIMIT_KEYS[0], plan), limit(name, LIMIT_KEYS[1], plan))
         for index, replicas in (plan["reassignment"] or {}).items():
             assignment[(name, index)] = replicas
         if plan["action"] == "create":
