@@ -112,7 +112,7 @@ integration-kafka: venv distributions standin
 	  tests/integration $(addprefix --ignore=,$(AWS_TESTS)))
 
 integration-aws: venv
-	$(call timed,integration-aws,$(RUN) python -m pytest -n 2 --dist loadgroup --durations=10 $(AWS_TESTS))
+	$(call timed,integration-aws,$(RUN) python -m pytest --durations=10 $(AWS_TESTS))
 
 # Two scenarios at a time (each has its own containers and mirror); each one's
 # output is printed whole when it ends, with its time.

@@ -14,10 +14,6 @@ from pathlib import Path
 import pytest
 from aws_lab import inventory_listing, plain
 
-# `make integration-aws` runs two groups side by side (see test_aws_provision.py); these
-# tests make their own instances, as do the tests there that make a network of their own.
-pytestmark = pytest.mark.xdist_group("own-network")
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = REPO_ROOT / "inventories" / "aws" / "aws_ec2.yml"
 PROJECT = "datapipe-kafka-pipeline"

@@ -37,12 +37,6 @@ SSH = "198.51.100.0/24"
 ADMIN = "203.0.113.0/24"
 INGEST = "192.0.2.0/24"
 RANGES = {"ec2_ssh_cidr": SSH, "ec2_admin_cidr": ADMIN, "ec2_ingest_cidr": INGEST}
-# `make integration-aws` runs two groups side by side (pytest-xdist, --dist loadgroup),
-# one per worker, each worker with its own moto: the tests of the shared, provisioned
-# project in file order, and the tests that make a network of their own (with the
-# inventory tests). Two groups for two workers, so no worker runs the tests of two groups
-# interleaved, which would set the module's fixtures up twice.
-pytestmark = pytest.mark.xdist_group("provisioned")
 ANYWHERE = "0.0.0.0/0"  # the documented default of the package mirrors' egress
 KMS_KEY = "arn:aws:kms:eu-central-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 
@@ -314,7 +308,6 @@ def network_args(project: str, *extra: str) -> list[str]:
     return ["-e", f"ec2_project={project}", *extra]
 
 
-@pytest.mark.xdist_group("own-network")
 def test_a_plaintext_cluster_keeps_the_plaintext_ports(moto_server, provision_args):
     """PLAINTEXT: 9092 between brokers too, ZooKeeper on 2181, no 9094 or 2182. One node,
     whose volumes are encrypted with the KMS key given; teardown removes it all, NAT
@@ -464,7 +457,6 @@ def check_scale_out(moto_server, project, args, node):
     assert playbook("provision_ec2.yml", moto_server.env, *grown)["changed"] == 0
 
 
-@pytest.mark.xdist_group("own-network")
 def test_ssl_opens_the_secured_ports_and_egress_follows_its_variables(moto_server, provision_args):
     """SSL (client certificates) opens what SASL_SSL opens. The mirrors' ranges and the
     extra egress rules are the operator's; an empty range closes the port. No instances.
