@@ -298,17 +298,6 @@ def plan_rebalance(assignment, sizes, racks, brokers, drain=()):
     return {"moves": moves, "problems": []}
 
 
-def rack_rule_breaches(assignment, racks, brokers):
-    """Partitions with more replicas in one rack than the racks of ``brokers`` require."""
-    rack_count = len(set(_rack(racks, b) for b in brokers))
-    breaches = []
-    for key, replicas in sorted(assignment.items()):
-        by_rack = Counter(_rack(racks, b) for b in replicas)
-        if by_rack and max(by_rack.values()) > _most_per_rack(len(replicas), rack_count):
-            breaches.append(key)
-    return breaches
-
-
 def bytes_per_broker(moves):
     """{"in": {broker: bytes}, "out": {broker: bytes}} of the data the moves copy and free."""
     incoming, outgoing = {}, {}
