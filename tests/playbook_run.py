@@ -79,3 +79,30 @@ def run_task(
             f"{completed.stdout}\n{completed.stderr}"
         ) from error
     return TaskResult(host_result, bool(host_result.get("failed")), seconds)
+
+
+def run_playbook(
+    playbook: Path, inventory: dict, inventory_file: Path, *extra: str, timeout_s: int = 300
+) -> dict:
+    """Write ``inventory`` to ``inventory_file``, run ``playbook`` on it with the JSON
+    callback and return the callback's report."""
+    inventory_file.write_text(yaml.safe_dump(inventory))
+    completed = subprocess.run(
+        ["ansible-playbook", "-i", str(inventory_file), str(playbook), *extra],
+        env={
+            **os.environ,
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    try:
+        return json.loads(completed.stdout)
+    except ValueError as error:
+        raise AssertionError(
+            f"no JSON report (rc {completed.returncode}):"
+            f" {completed.stdout[-2000:]} {completed.stderr[-2000:]}"
+        ) from error

@@ -11,7 +11,6 @@ with it, never trusted.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -19,12 +18,11 @@ from pathlib import Path
 
 import kafka_lab
 import pytest
-import yaml
 from conftest import KAFKA_VERSION
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewTopic
 from kafka.structs import TopicPartition
-from playbook_run import run_task
+from playbook_run import run_playbook, run_task
 
 ZONES = ["zone-a", "zone-b", "zone-c"]
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -275,24 +273,9 @@ def run_rebalance_playbook(work: Path, bootstrap: list[str], variables: dict, *e
             "vars": {"kafka_topics_bootstrap_servers": bootstrap, **variables},
         }
     }
-    inventory_file = work / "rebalance-inventory.yml"
-    inventory_file.write_text(yaml.safe_dump(inventory))
-    completed = subprocess.run(
-        ["ansible-playbook", "-i", str(inventory_file), str(REBALANCE_PLAYBOOK), *extra],
-        env={
-            **os.environ,
-            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-        },
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    report = run_playbook(
+        REBALANCE_PLAYBOOK, inventory, work / "rebalance-inventory.yml", *extra, timeout_s=600
     )
-    try:
-        report = json.loads(completed.stdout)
-    except json.JSONDecodeError:
-        pytest.fail(f"no JSON report: {completed.stdout[-2000:]} {completed.stderr[-2000:]}")
     tasks = {
         task["task"]["name"]: next(iter(task["hosts"].values()))
         for task in report["plays"][0]["tasks"]

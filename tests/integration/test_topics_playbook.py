@@ -6,17 +6,15 @@ retention guard taken from the inventory."""
 from __future__ import annotations
 
 import itertools
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import kafka_lab
 import pytest
-import yaml
 from kafka import KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+from playbook_run import run_playbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOPICS_PLAYBOOK = REPO_ROOT / "playbooks" / "topics.yml"
@@ -47,28 +45,9 @@ def run_topics_playbook(tmp_path: Path, broker, inventory_vars: dict, *extra: st
             "vars": inventory_vars,
         }
     }
-    inventory_file = tmp_path / f"inventory-{next(_names)}.yml"
-    inventory_file.write_text(yaml.safe_dump(inventory))
-    env = {
-        **os.environ,
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-    }
-    completed = subprocess.run(
-        ["ansible-playbook", "-i", str(inventory_file), str(TOPICS_PLAYBOOK), *extra],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    report = run_playbook(
+        TOPICS_PLAYBOOK, inventory, tmp_path / f"inventory-{next(_names)}.yml", *extra
     )
-    try:
-        report = json.loads(completed.stdout)
-    except json.JSONDecodeError:
-        pytest.fail(
-            f"no JSON report (rc {completed.returncode}):"
-            f" {completed.stdout[-2000:]} {completed.stderr[-2000:]}"
-        )
     stats = report["stats"]
     report["changed"] = sum(host["changed"] for host in stats.values())
     report["failed"] = sum(host["failures"] + host["unreachable"] for host in stats.values())
