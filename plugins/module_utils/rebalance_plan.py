@@ -240,6 +240,23 @@ def _spread(counts, brokers):
     return max(values) - min(values) if values else 0
 
 
+def _racks_lost_by_draining(assignment, racks, eligible, drain):
+    """Partitions whose replicas can sit one per rack now but could not once ``drain`` is
+    empty, because too few racks would be left: draining would break the rack rule."""
+    if not drain:
+        return []
+    racks_left = set(_rack(racks, b) for b in eligible)
+    racks_now = racks_left | set(_rack(racks, b) for b in drain)
+    shown = ", ".join(sorted(r.replace(RACKLESS_PREFIX, "broker ") for r in racks_left))
+    return [
+        f"{key[0]}-{key[1]} has {len(replicas)} replicas, which can sit in {len(replicas)}"
+        f" racks today, but only {len(racks_left)} rack(s) would be left ({shown}): two of"
+        " its replicas would share a rack"
+        for key, replicas in sorted(assignment.items())
+        if len(racks_left) < len(replicas) <= min(len(racks_now), len(eligible))
+    ]
+
+
 def plan_rebalance(assignment, sizes, racks, brokers, drain=()):
     """The new assignment and what it takes to get there.
 
@@ -266,6 +283,7 @@ def plan_rebalance(assignment, sizes, racks, brokers, drain=()):
                 " which are neither among the brokers to balance over nor to drain (down, or"
                 " left out): bring them back, or name them in the brokers to drain"
             )
+    problems.extend(_racks_lost_by_draining(assignment, racks, eligible, drain))
     if problems:
         return {"moves": [], "problems": problems}
     state = _State(assignment, sizes, racks, eligible)

@@ -24,7 +24,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from aws_lab import inventory_listing, plain
+from aws_lab import AWS_INVENTORY, inventory_listing, plain
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -769,6 +769,52 @@ def test_a_duplicate_or_malformed_node_id_stops_the_run_and_is_left_alone(
     assert before[newcomer] is None
 
     client.terminate_instances(InstanceIds=[twin, odd, newcomer])
+
+
+def test_decommission_terminates_exactly_the_instance_asked_for_and_its_volume(
+    moto_server, provisioned
+):
+    """decommission.yml's last step on one broker of the aws_ec2 inventory: that instance
+    is terminated and its data volume deleted; every other instance and volume stays."""
+    client = moto_server.ec2()
+    listing = inventory_listing(moto_server.env)
+    target = sorted(listing["kafka_broker"]["hosts"])[0]
+    hostvars = listing["_meta"]["hostvars"][target]
+    instance_id = plain(hostvars["instance_id"])
+    (data_volume,) = [
+        plain(m["ebs"]["volume_id"])
+        for m in hostvars["block_device_mappings"]
+        if plain(m["device_name"]) == "/dev/sdf"
+    ]
+    live_before = set(project_instances(client))
+    volumes_before = {v["VolumeId"] for v in client.describe_volumes()["Volumes"]}
+    assert instance_id in live_before and data_volume in volumes_before
+
+    completed = subprocess.run(
+        [
+            "ansible-playbook",
+            "-i",
+            str(AWS_INVENTORY),
+            str(REPO_ROOT / "tests" / "integration" / "playbooks" / "terminate_instance.yml"),
+            "-e",
+            f"decommission_hosts={target}",
+        ],
+        capture_output=True,
+        text=True,
+        env=moto_server.env,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    assert set(project_instances(client)) == live_before - {instance_id}
+    (gone,) = client.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"]
+    assert gone["State"]["Name"] == "terminated"
+    volumes_after = {
+        v["VolumeId"] for v in client.describe_volumes()["Volumes"] if v["State"] != "deleted"
+    }
+    its_volumes = {plain(m["ebs"]["volume_id"]) for m in hostvars["block_device_mappings"]}
+    assert data_volume not in volumes_after
+    assert volumes_before - its_volumes <= volumes_after <= volumes_before
 
 
 def test_teardown_removes_only_the_project(moto_server, provisioned, other_project):

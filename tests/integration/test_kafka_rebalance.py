@@ -27,6 +27,7 @@ from playbook_run import run_playbook, run_task
 ZONES = ["zone-a", "zone-b", "zone-c"]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REBALANCE_PLAYBOOK = REPO_ROOT / "playbooks" / "rebalance.yml"
+DECOMMISSION_PLAYBOOK = REPO_ROOT / "playbooks" / "decommission.yml"
 LOAD_PRODUCER = REPO_ROOT / "tests" / "lab" / "load_producer.py"
 LOAD_TOPIC = "rebalance-load"
 # topic: (partitions, replication factor); partition p holds (p + 1) * 40 records of 1 KiB.
@@ -310,6 +311,89 @@ def assert_check_mode_moves_nothing(work, bootstrap, options, view, before):
     assert view.assignment(options["kafka_rebalance_topics"]) == before
 
 
+def run_decommission_playbook(work: Path, nodes, variables: dict, *extra: str, zookeeper=()):
+    """playbooks/decommission.yml over an inventory of the cluster's brokers, reached from
+    here: kafka-<id> for each node, its data directory as its log dir, kafka-1 (the
+    cluster's controller) in the controller group, ``zookeeper`` in the zookeeper group.
+    ``variables`` go in as extra variables. Returns the failed task's message (None when
+    nothing failed) and {task name: result of the first host that ran it}."""
+    # This process may read the brokers' files as it is (the playbook reads them as root).
+    local = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "ansible_become": False,
+    }
+    brokers = {
+        f"kafka-{node.node_id}": {**local, "kafka_broker_log_dirs": [str(node.work_dir / "data")]}
+        for node in nodes
+    }
+    inventory = {
+        "all": {
+            "children": {
+                "kafka_broker": {"hosts": brokers},
+                "kafka_controller": {"hosts": {"kafka-1": {}}},
+                "zookeeper": {"hosts": {name: {} for name in zookeeper}},
+            },
+            "vars": {
+                "kafka_topics_bootstrap_servers": bootstrap_of(nodes),
+                "kafka_broker_metadata_mode": "kraft",
+            },
+        }
+    }
+    report = run_playbook(
+        DECOMMISSION_PLAYBOOK,
+        inventory,
+        work / "decommission-inventory.yml",
+        "-e",
+        json.dumps(variables),
+        *extra,
+    )
+    tasks = {}
+    for play in report["plays"]:
+        for task in play["tasks"]:
+            tasks.setdefault(task["task"]["name"], next(iter(task["hosts"].values()), {}))
+    failed = [result.get("msg") for result in tasks.values() if result.get("failed")]
+    return (failed[0] if failed else None), tasks
+
+
+def assert_decommission_refuses_before_anything_changes(work, nodes, view, before):
+    """playbooks/decommission.yml refuses, naming why, and nothing moves: a controller; a
+    host that is not a broker; two brokers whose going leaves two zones for RF 3; a
+    ZooKeeper member to terminate. Check mode shows the drain of broker 6 and moves
+    nothing."""
+    refusals = [
+        ({"decommission_hosts": "kafka-1"}, (), "kafka-1 is a KRaft controller"),
+        ({"decommission_hosts": ["kafka-9"]}, (), "not brokers: ['kafka-9']"),
+        (
+            {"decommission_hosts": ["kafka-3", "kafka-6"]},
+            (),
+            "only 2 rack(s) would be left (zone-a, zone-b): two of its replicas would share",
+        ),
+        (
+            {
+                "decommission_hosts": "kafka-5",
+                "decommission_terminate": True,
+                "kafka_broker_metadata_mode": "zookeeper",
+            },
+            ("kafka-5",),
+            "kafka-5 is a member of the ZooKeeper ensemble of 1: terminating it",
+        ),
+    ]
+    for variables, zookeeper, reason in refusals:
+        message, _tasks = run_decommission_playbook(work, nodes, variables, zookeeper=zookeeper)
+        assert message and reason in message, (variables, message)
+        assert "Nothing was" in message, message
+    message, tasks = run_decommission_playbook(
+        work, nodes, {"decommission_hosts": "kafka-6"}, "--check", "--diff"
+    )
+    assert message is None, message
+    plan = tasks["Plan the drain (nothing moves yet)"]
+    assert plan["moves"] and all(6 in m["removing"] for m in plan["moves"] if m["adding"])
+    assert {m["topic"] for m in plan["moves"]} >= {"bulk"}
+    assert tasks["Move the replicas off, one batch per step"].get("skipped")
+    assert view.assignment() == before
+
+
 def rebalance(bootstrap, check=False, **options):
     return run_task(
         "kafka_rebalance", {"bootstrap_servers": bootstrap, **options}, check=check, timeout_s=600
@@ -454,6 +538,7 @@ def test_a_drained_broker_ends_empty_under_load_and_a_missed_deadline_cancels_an
         assert view.assignment() == before
 
         assert_a_disk_that_could_fill_refuses_the_drain(view, bootstrap, before)
+        assert_decommission_refuses_before_anything_changes(tmp_path, zoned_cluster, view, before)
 
         drained = rebalance(bootstrap, drain_brokers=[6], max_concurrent_moves=6)
         assert not drained.failed, drained.msg

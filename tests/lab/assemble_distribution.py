@@ -75,6 +75,7 @@ KAFKA_LAUNCHERS = {
         "kafka.admin.ReassignPartitionsCommand",
     ],
     "kafka-log-dirs.sh": ["org.apache.kafka.tools.LogDirsCommand", "kafka.admin.LogDirsCommand"],
+    "kafka-cluster.sh": ["org.apache.kafka.tools.ClusterTool", "kafka.admin.ClusterTool"],
     "zookeeper-server-start.sh": ["org.apache.zookeeper.server.quorum.QuorumPeerMain"],
     "zookeeper-shell.sh": [
         "org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka",
@@ -622,7 +623,12 @@ def main() -> int:
         style = "sha512sum"
     args.output_dir.mkdir(parents=True, exist_ok=True)
     archive = args.output_dir / archive_name
-    if archive.exists() and (args.output_dir / f"{archive_name}.sha512").exists():
+    # An archive made by another version of this script (another set of launchers, say)
+    # is made again: the recipe file beside it names the script's digest.
+    recipe = args.output_dir / f"{archive_name}.recipe"
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    current = recipe.exists() and recipe.read_text().strip() == digest
+    if current and archive.exists() and (args.output_dir / f"{archive_name}.sha512").exists():
         log(f"{archive} already assembled")
         if args.signing_home:
             sign(archive, args.signing_home)
@@ -635,6 +641,7 @@ def main() -> int:
         provenance(args.kind, args.version, top)
         pack(top, archive)
     checksum = sha512_file(archive, style)
+    recipe.write_text(digest + "\n")
     if args.signing_home:
         sign(archive, args.signing_home)
     size_mib = os.path.getsize(archive) / 2**20

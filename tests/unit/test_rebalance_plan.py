@@ -164,6 +164,13 @@ def test_brokers_without_racks_each_count_as_their_own():
         ([1, 2, 3], [2], "has 3 replicas but only 2 broker(s) would hold replicas (1, 3)"),
         ([1, 2], [], "has replicas on broker(s) 3, which are neither"),
         ([1, 2, 3], [1, 2, 3], "no broker would be left"),
+        # Broker 3 is zone c's only one: three brokers would be left, in two zones.
+        (
+            [1, 2, 3, 4],
+            [3],
+            "has 3 replicas, which can sit in 3 racks today, but only 2 rack(s) would be"
+            " left (zone-a, zone-b): two of its replicas would share a rack",
+        ),
     ],
 )
 def test_plans_that_cannot_work_are_refused_with_no_moves(brokers, drain, problem):

@@ -1,5 +1,7 @@
 """Three Kafka 3.9 brokers registered in a three-node ZooKeeper ensemble under
-the /kafka chroot, and the rolling restart under load (cluster_checks)."""
+the /kafka chroot, and the rolling restart under load (cluster_checks). The last
+test adds the two spare hosts as brokers and takes zkk-2's broker out (scale_checks);
+it changes the cluster, so it stays last."""
 
 import json
 import re
@@ -15,6 +17,10 @@ from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_replicated_topic_produced_through_one_broker_consumed_through_another,
     test_rolling_restart_under_load_lost_no_acknowledged_message,
 )
+from scale_checks import scale_out_rebalance_and_decommission
+
+# The host checks are the cluster's; the spare hosts hold only Java until the last test.
+testinfra_hosts = ["zookeeper"]
 
 NODES = ["zkk-1", "zkk-2", "zkk-3"]
 
@@ -49,3 +55,10 @@ def test_services_are_active(host):
     for service in ("zookeeper", "kafka"):
         assert host.service(service).is_running
         assert host.service(service).is_enabled
+
+
+def test_brokers_join_take_their_share_and_one_leaves_under_load():
+    """Last (it changes the cluster): zkk-4 and zkk-5 join without a restart of the
+    others, the data is spread over five brokers, zkk-2's broker is drained, stopped and
+    its data left, while the load producer loses nothing."""
+    scale_out_rebalance_and_decommission(["zkk-4", "zkk-5"], leaving="zkk-2", leaving_id=2)

@@ -1,0 +1,224 @@
+"""Shared verifier steps: brokers join a running cluster and take their share of the
+data, then one of the original brokers is taken out, all under the acks=all load
+producer (issue: scale up and down freely).
+
+A scenario that uses them lists spare hosts in its molecule.yml (group spare_broker:
+they get Java at converge and nothing else) and calls
+``scale_out_rebalance_and_decommission`` from its last test, because it changes the
+cluster: afterwards the spare hosts are brokers and one original broker is stopped.
+
+1. converge.yml runs over the scenario's inventory plus one that puts the spare hosts in
+   kafka_broker: they install, start and register; the original brokers keep their
+   processes (no restart).
+2. playbooks/rebalance.yml spreads the replicas over every broker: replicas within one of
+   the mean per broker, overall and per topic, and preferred leaders within one.
+3. playbooks/decommission.yml takes out one original broker: no partition keeps a replica
+   on it, it is no longer registered, its Kafka service is stopped and disabled, its data
+   directory is still there, and ZooKeeper on the same host keeps running.
+4. The load producer's acknowledged messages are all read back: none lost, and no
+   partition was seen without a leader.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docker
+import yaml
+from cluster_checks import client_settings, read_topic
+from kafka import KafkaAdminClient
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PLAYBOOKS = REPO_ROOT / "playbooks"
+
+
+def containers_by_group(group: str) -> dict[str, str]:
+    """name: address of the scenario's platforms in ``group``, in platform order."""
+    scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
+    platforms = yaml.safe_load((scenario / "molecule.yml").read_text())["platforms"]
+    client = docker.from_env()
+    found = {}
+    for platform in platforms:
+        if group in platform.get("groups", []):
+            networks = client.containers.get(platform["name"]).attrs["NetworkSettings"]["Networks"]
+            found[platform["name"]] = next(iter(networks.values()))["IPAddress"]
+    return found
+
+
+def in_container(name: str, *argv: str) -> str:
+    result = docker.from_env().containers.get(name).exec_run(list(argv))
+    return result.output.decode(errors="replace").strip()
+
+
+def service_state(name: str, service: str) -> dict[str, str]:
+    """MainPID, ActiveState and UnitFileState of a systemd service in a container."""
+    output = in_container(
+        name, "systemctl", "show", "-p", "MainPID,ActiveState,UnitFileState", service
+    )
+    return dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+
+
+def run_playbook(playbook: Path, spare: list[str], *extra: str) -> tuple[float, str]:
+    """ansible-playbook over the scenario's inventory plus the spare hosts as brokers.
+    Returns its time and output; fails the test on a failed run."""
+    work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+    joined = work / "scale-inventory.yml"
+    joined.write_text(
+        yaml.safe_dump({"all": {"children": {"kafka_broker": {"hosts": {h: {} for h in spare}}}}})
+    )
+    inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
+    # The configuration the scenario ends in (see check_mode.py), so that nothing else changes.
+    side_effect_vars = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "vars" / "side_effect.yml"
+    if side_effect_vars.exists():
+        extra = ("-e", f"@{side_effect_vars}", *extra)
+    started = time.monotonic()
+    completed = subprocess.run(
+        ["ansible-playbook", "-i", str(inventory), "-i", str(joined), str(playbook), *extra],
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"},
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-3000:]
+    return seconds, completed.stdout
+
+
+def cluster_view(bootstrap: list[str]) -> tuple[dict, dict, list[int]]:
+    """{(topic, partition): replicas}, {(topic, partition): leader} and the registered
+    broker ids, as the cluster shows them."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **client_settings())
+    try:
+        replicas, leaders = {}, {}
+        for topic in admin.describe_topics():
+            for p in topic["partitions"]:
+                key = (topic["name"], p["partition_index"])
+                replicas[key] = list(p["replica_nodes"])
+                leaders[key] = p["leader_id"]
+        brokers = sorted(b["broker_id"] for b in admin.describe_cluster()["brokers"])
+    finally:
+        admin.close()
+    return replicas, leaders, brokers
+
+
+def spreads(replicas: dict, brokers: list[int]) -> dict[str, int]:
+    """The widest difference between two brokers' counts: replicas overall, replicas of
+    the topic where it is widest, preferred leaders (first replica)."""
+
+    def spread(counts):
+        return max(counts[b] for b in brokers) - min(counts[b] for b in brokers)
+
+    overall = dict.fromkeys(brokers, 0)
+    preferred = dict.fromkeys(brokers, 0)
+    per_topic: dict[str, dict[int, int]] = {}
+    for (topic, _partition), holders in replicas.items():
+        preferred[holders[0]] += 1
+        for broker in holders:
+            overall[broker] += 1
+            per_topic.setdefault(topic, dict.fromkeys(brokers, 0))[broker] += 1
+    return {
+        "replicas": spread(overall),
+        "widest topic": max(spread(counts) for counts in per_topic.values()),
+        "preferred leaders": spread(preferred),
+    }
+
+
+def start_load(bootstrap: list[str], work: Path) -> tuple[subprocess.Popen, Path, Path]:
+    report, stop = work / "scale-load-report.json", work / "scale-load-stop"
+    for path in (report, stop):
+        path.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO_ROOT / "tests" / "lab" / "load_producer.py"),
+            *("--bootstrap", ",".join(bootstrap)),
+            *("--topic", f"scale-load-{int(time.time())}"),
+            *("--report", str(report)),
+            *("--stop-file", str(stop)),
+            # Bounded: at most 15 minutes and 90,000 messages; the test stops it earlier.
+            *("--max-seconds", "900", "--rate", "100", "--max-messages", "90000"),
+            *("--client-config", str(work / "kafka-client.json")),
+        ]
+    )
+    return process, report, stop
+
+
+def finish_load(process: subprocess.Popen, report: Path, stop: Path) -> dict:
+    stop.touch()
+    process.wait(timeout=120)
+    return json.loads(report.read_text())
+
+
+def scale_out_rebalance_and_decommission(spare: list[str], leaving: str, leaving_id: int):
+    """Steps 1-4 above; prints the figures. ``leaving`` is an original broker whose host
+    stays in the scenario (its ZooKeeper, for one, keeps running)."""
+    work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+    scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
+    originals = containers_by_group("kafka_broker")
+    joining = containers_by_group("spare_broker")
+    assert sorted(joining) == sorted(spare), joining
+    bootstrap = [f"{address}:9092" for address in originals.values()]
+    before_pids = {name: service_state(name, "kafka")["MainPID"] for name in originals}
+    process, report_path, stop = start_load(bootstrap, work)
+    figures = {}
+    try:
+        time.sleep(5)
+        figures["join s"], _output = run_playbook(scenario / "converge.yml", spare)
+        after_pids = {name: service_state(name, "kafka")["MainPID"] for name in originals}
+        everyone = bootstrap + [f"{address}:9092" for address in joining.values()]
+        _replicas, _leaders, registered = cluster_view(everyone)
+
+        rebalance_options = ["-e", "kafka_rebalance_max_concurrent_moves=20"]
+        figures["rebalance s"], _output = run_playbook(
+            PLAYBOOKS / "rebalance.yml", spare, *rebalance_options
+        )
+        balanced, _leaders, _brokers = cluster_view(everyone)
+
+        figures["decommission s"], _output = run_playbook(
+            PLAYBOOKS / "decommission.yml",
+            spare,
+            "-e",
+            f"decommission_hosts={leaving}",
+            *rebalance_options,
+        )
+        staying = [b for b in everyone if not b.startswith(originals[leaving] + ":")]
+        drained, leaders, left = cluster_view(staying)
+        time.sleep(5)
+    finally:
+        load = finish_load(process, report_path, stop)
+    records = read_topic(staying, load["topic"])
+    lost = [
+        number
+        for number, partition, offset in load["acknowledged"]
+        if records.get((partition, offset))
+        != (str(number).encode(), f"load-test message {number:08d}".encode())
+    ]
+    balance = spreads(balanced, registered)
+    print(
+        f"\nscale: joined {spare} in {figures['join s']:.0f} s (original brokers' PIDs"
+        f" {before_pids} -> {after_pids}); rebalanced in {figures['rebalance s']:.0f} s,"
+        f" spreads {balance}; {leaving} (broker {leaving_id}) taken out in"
+        f" {figures['decommission s']:.0f} s, brokers now {left}; load: sent {load['sent']},"
+        f" acknowledged {len(load['acknowledged'])}, lost {len(lost)}, partitions seen"
+        f" without a leader {len(load['offline_observations'])} times in"
+        f" {load['leader_checks']} checks"
+    )
+    assert after_pids == before_pids, "an original broker restarted while others joined"
+    assert len(registered) == len(originals) + len(spare), registered
+    assert all(value <= 1 for value in balance.values()), balance
+    assert leaving_id not in left and len(left) == len(registered) - 1, left
+    assert all(leaving_id not in holders for holders in drained.values())
+    assert all(leader in left for leader in leaders.values()), leaders
+    state = service_state(leaving, "kafka")
+    assert (state["ActiveState"], state["UnitFileState"]) == ("inactive", "disabled"), state
+    assert service_state(leaving, "zookeeper")["ActiveState"] == "active"
+    assert "meta.properties" in in_container(leaving, "ls", "/var/lib/kafka/data")
+    assert load["sent"] > 500 and len(load["acknowledged"]) > 0.99 * load["sent"]
+    assert lost == [], lost[:10]
+    assert load["offline_observations"] == []
