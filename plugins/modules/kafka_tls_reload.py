@@ -67,6 +67,15 @@ options:
         the broker to apply the removal of the one-off setting.
     type: int
     default: 60
+  reload_trust:
+    description:
+      - The broker's truststore (the CAs it trusts) changed since it started, which cannot be
+        seen from outside. Ask it to read its stores again even where every endpoint already
+        serves O(certificate). Kafka checks, before it takes them, that its certificate is
+        trusted by the new truststore, and refuses the update otherwise.
+    type: bool
+    default: false
+    version_added: 0.6.0
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying
@@ -212,6 +221,7 @@ def main():
             listener=dict(type="str", default="CLIENT"),
             keystore_location=dict(type="path", required=True),
             timeout=dict(type="int", default=60),
+            reload_trust=dict(type="bool", default=False),
         ),
     )
     params = module.params
@@ -245,13 +255,16 @@ def main():
             f" the certificate it serves ({changed_identity}); a restart takes it.",
             **result,
         )
-    result["changed"] = bool(stale)
+    result["changed"] = bool(stale) or params["reload_trust"]
     if module._diff:
+        trust = "truststore: as the broker started\n"
         result["diff"] = dict(
-            before="".join(f"{e}: {before[e]}\n" for e in sorted(before)),
-            after="".join(f"{e}: {expected}\n" for e in sorted(before)),
+            before="".join(f"{e}: {before[e]}\n" for e in sorted(before))
+            + (trust if params["reload_trust"] else ""),
+            after="".join(f"{e}: {expected}\n" for e in sorted(before))
+            + ("truststore: read again\n" if params["reload_trust"] else ""),
         )
-    if not stale or module.check_mode:
+    if not result["changed"] or module.check_mode:
         module.exit_json(**result)
 
     key = listener_keystore_key(params["listener"])
@@ -276,6 +289,11 @@ def main():
         result["reloaded"] = True
         started = time.monotonic()
         removing = had_value is None
+        if removing and params["reload_trust"]:
+            # New trust cannot be seen from outside: the broker has read its stores once it
+            # shows the setting, which it applies in the same step. Removing the setting
+            # before then could leave the update unapplied.
+            wait_until_applied(module, admin, result, key=key, started=started)
         if removing:
             try:
                 leftover = alter(admin, params["node_id"], key, AlterConfigOp.DELETE)
@@ -325,6 +343,29 @@ def wait_until_served_and_settled(module, admin, result, *, key, expected, remov
                 **result,
             )
         time.sleep(POLL_INTERVAL_S)
+
+
+def wait_until_applied(module, admin, result, *, key, started):
+    """Return once the broker reports the one-off setting: it has applied the update."""
+    params = module.params
+    while not dynamic_value_shown(admin, params["node_id"], key):
+        if time.monotonic() - started > params["timeout"]:
+            module.fail_json(
+                msg=f"Broker {params['node_id']} was asked to read its truststore again, but"
+                f" after {params['timeout']} s (timeout) it does not report the update"
+                f" ({key}); describe the broker's configuration and read its log"
+                " (server.log); a restart also takes the new trust.",
+                **result,
+            )
+        time.sleep(POLL_INTERVAL_S)
+
+
+def dynamic_value_shown(admin, node_id, key):
+    """True once the broker reports the dynamic value (False while it cannot say)."""
+    try:
+        return existing_dynamic_value(admin, node_id, key) is not None
+    except Exception:  # a busy broker answers on the next poll
+        return False
 
 
 def dynamic_value_pending(admin, node_id, key):

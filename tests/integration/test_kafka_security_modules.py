@@ -663,6 +663,19 @@ def test_a_wrong_password_or_an_untrusted_ca_is_refused_clearly(secured_kraft_br
     assert broker.admin_password not in str(untrusted.result)
 
 
+def served_certificate_pem(port: int) -> str:
+    """The certificate served on a local port, as PEM, read by Python's own TLS client."""
+    import socket
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw) as tls:
+            return ssl.DER_cert_to_PEM_cert(tls.getpeercert(binary_form=True))
+
+
 def served_fingerprint(port: int) -> str:
     """The SHA-256 fingerprint of the certificate served on a local port, read by Python's
     own TLS client rather than the module's."""
@@ -738,6 +751,113 @@ def test_kafka_tls_reload_takes_a_renewed_certificate_without_a_restart(secured)
 
     # A client with the CA alone still connects after the renewal.
     assert login(secured, secured.admin_user, secured.admin_password) == "ok"
+
+
+def client_certificate_of_a_new_ca(directory: Path) -> tuple[str, Path, Path]:
+    """A new CA (PEM) and a client certificate and key it signed (files): what a broker
+    that trusts the new CA lets in on a listener that requires client certificates."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def signed(subject, issuer, public_key, signing_key, ca):
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .sign(signing_key, hashes.SHA256())
+        )
+
+    ca_key, client_key = (
+        ec.generate_private_key(ec.SECP256R1()),
+        ec.generate_private_key(ec.SECP256R1()),
+    )
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "the next CA")])
+    client_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "a client of the next CA")])
+    ca = signed(ca_name, ca_name, ca_key.public_key(), ca_key, True)
+    client = signed(client_name, ca_name, client_key.public_key(), ca_key, False)
+    cert_file, key_file = directory / "client.pem", directory / "client-key.pem"
+    cert_file.write_bytes(client.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        client_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return ca.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file
+
+
+def client_certificate_accepted(port: int, cert_file: Path, key_file: Path) -> bool:
+    """Whether the broker's listener on ``port`` (client certificates required) takes this
+    client certificate: Kafka answers an ApiVersions request only after it accepted it."""
+    import socket
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.load_cert_chain(str(cert_file), str(key_file))
+    # ApiVersions v0, correlation id 1, client id "t", size-prefixed.
+    request = bytes.fromhex("0000000b00120000000000010001") + b"t"
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with context.wrap_socket(raw) as tls:
+                tls.sendall(request)
+                return len(tls.recv(4)) == 4
+    except (ssl.SSLError, OSError):
+        return False
+
+
+def test_kafka_tls_reload_takes_new_trusted_cas_without_a_restart(secured_kraft_broker, tmp_path):
+    """The broker's CA file gains a second CA: until the task, a client certificate of that
+    CA is refused; check mode changes nothing; with reload_trust the running broker lets it
+    in (its process the same) and, after the CA is taken out again and reloaded, refuses it
+    again. Without reload_trust, nothing happens: the certificate served is current."""
+    broker = secured_kraft_broker
+    server = broker.server
+    pid = server.process.pid
+    original_trust = server.pki.ca_file.read_text()
+    new_ca, cert_file, key_file = client_certificate_of_a_new_ca(tmp_path)
+    current = served_certificate_pem(server.broker_port)
+    args = {
+        **connection(broker),
+        "node_id": 1,
+        "endpoints": [f"127.0.0.1:{server.broker_port}"],
+        "certificate": current,
+        "keystore_location": str(server.pki.keystore_file),
+        "timeout": 60,
+    }
+    assert not client_certificate_accepted(server.broker_port, cert_file, key_file)
+    try:
+        server.pki.ca_file.write_text(original_trust + new_ca)
+        unasked = run_task("kafka_tls_reload", args)
+        assert not unasked.failed and not unasked.changed, unasked.result
+        preview = run_task("kafka_tls_reload", {**args, "reload_trust": True}, check=True)
+        assert preview.changed and not preview.result["reloaded"], preview.result
+        assert "truststore: read again" in preview.result["diff"]["after"]
+        assert not client_certificate_accepted(server.broker_port, cert_file, key_file)
+
+        reloaded = run_task("kafka_tls_reload", {**args, "reload_trust": True})
+        assert not reloaded.failed and reloaded.changed and reloaded.result["reloaded"]
+        assert client_certificate_accepted(server.broker_port, cert_file, key_file)
+        assert server.process.pid == pid and server.process.poll() is None
+    finally:
+        server.pki.ca_file.write_text(original_trust)
+        restored = run_task("kafka_tls_reload", {**args, "reload_trust": True})
+    assert not restored.failed, restored.result
+    assert not client_certificate_accepted(server.broker_port, cert_file, key_file)
+    assert login(broker, broker.admin_user, broker.admin_password) == "ok"
 
 
 @pytest.mark.parametrize(
