@@ -778,14 +778,20 @@ def test_decommission_terminates_exactly_the_instance_asked_for_and_its_volume(
     is terminated and its data volume deleted; every other instance and volume stays."""
     client = moto_server.ec2()
     listing = inventory_listing(moto_server.env)
-    target = sorted(listing["kafka_broker"]["hosts"])[0]
+
+    def data_volumes(host):
+        return [
+            plain(m["ebs"]["volume_id"])
+            for m in listing["_meta"]["hostvars"][host]["block_device_mappings"]
+            if plain(m["device_name"]) == "/dev/sdf"
+        ]
+
+    # A broker provision_ec2.yml made (the earlier tests also launch brokers by hand,
+    # without a data volume).
+    target = next(h for h in sorted(listing["kafka_broker"]["hosts"]) if data_volumes(h))
     hostvars = listing["_meta"]["hostvars"][target]
     instance_id = plain(hostvars["instance_id"])
-    (data_volume,) = [
-        plain(m["ebs"]["volume_id"])
-        for m in hostvars["block_device_mappings"]
-        if plain(m["device_name"]) == "/dev/sdf"
-    ]
+    (data_volume,) = data_volumes(target)
     live_before = set(project_instances(client))
     volumes_before = {v["VolumeId"] for v in client.describe_volumes()["Volumes"]}
     assert instance_id in live_before and data_volume in volumes_before
