@@ -663,8 +663,9 @@ def test_a_wrong_password_or_an_untrusted_ca_is_refused_clearly(secured_kraft_br
     assert broker.admin_password not in str(untrusted.result)
 
 
-def served_certificate_pem(port: int) -> str:
-    """The certificate served on a local port, as PEM, read by Python's own TLS client."""
+def served_certificate_der(port: int) -> bytes:
+    """The certificate served on a local port, read by Python's own TLS client rather than
+    the module's."""
     import socket
     import ssl
 
@@ -673,22 +674,20 @@ def served_certificate_pem(port: int) -> str:
     context.verify_mode = ssl.CERT_NONE
     with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
         with context.wrap_socket(raw) as tls:
-            return ssl.DER_cert_to_PEM_cert(tls.getpeercert(binary_form=True))
+            return tls.getpeercert(binary_form=True)
+
+
+def served_certificate_pem(port: int) -> str:
+    import ssl
+
+    return ssl.DER_cert_to_PEM_cert(served_certificate_der(port))
 
 
 def served_fingerprint(port: int) -> str:
-    """The SHA-256 fingerprint of the certificate served on a local port, read by Python's
-    own TLS client rather than the module's."""
+    """The SHA-256 fingerprint of the certificate served on a local port."""
     import hashlib
-    import socket
-    import ssl
 
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with context.wrap_socket(raw) as tls:
-            digest = hashlib.sha256(tls.getpeercert(binary_form=True)).hexdigest().upper()
+    digest = hashlib.sha256(served_certificate_der(port)).hexdigest().upper()
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
