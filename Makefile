@@ -15,7 +15,7 @@ SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/m
 LONGEST_SCENARIOS := kafka_broker-kraft-cluster pipeline kafka_broker-zookeeper-cluster zookeeper-ensemble
 SCENARIO_ORDER := $(filter $(LONGEST_SCENARIOS),$(SCENARIOS)) $(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS))
 
-.PHONY: help test checks-lint-package checks-sanity-docs lint sanity sanity-oldest unit package docs integration integration-kafka integration-aws molecule benchmark lab lab-down \
+.PHONY: help test checks-lint-package checks-sanity-docs prepare-timed lint sanity sanity-oldest unit package docs integration integration-kafka integration-aws molecule benchmark lab lab-down \
         prepare engine image distributions standin venv $(addprefix molecule-,$(SCENARIOS))
 
 help:
@@ -35,10 +35,13 @@ help:
 
 MOLECULE_JOBS ?= 2
 # The static checks first, in two chains side by side (each check runs on one
-# core); then the Kafka integration tests, on both cores (some time a broker's
-# restart); then the AWS tests (moto on loopback) and the scenarios share two slots.
+# core), while what the later tests stand on is made beside them (the Docker
+# engine, the lab image, the distributions: mostly downloads and unpacking, a
+# minute or two on a fresh machine that the checks' two cores hide); then the Kafka
+# integration tests, on both cores (some time a broker's restart); then the AWS
+# tests (moto on loopback) and the scenarios share two slots.
 test: venv
-	$(MAKE) --no-print-directory --output-sync=target -j2 checks-lint-package checks-sanity-docs
+	$(MAKE) --no-print-directory --output-sync=target -j3 checks-lint-package checks-sanity-docs prepare-timed
 	$(MAKE) --no-print-directory integration-kafka
 	$(MAKE) --no-print-directory --output-sync=target -j$(MOLECULE_JOBS) \
 	    $(addprefix molecule-,$(LONGEST_SCENARIOS)) integration-aws \
@@ -58,6 +61,12 @@ checks-sanity-docs:
 
 # --- what the tests stand on -------------------------------------------------
 prepare: image distributions standin venv
+
+# prepare, one step after another, with its wall time (make test runs it beside the checks).
+prepare-timed: venv
+	@started=$$(date +%s); for target in image distributions standin; do \
+	  $(MAKE) --no-print-directory $$target || exit 1; done; \
+	  echo "prepare: $$(( $$(date +%s) - started )) s"
 
 engine:
 	tests/lab/docker_engine.sh
