@@ -63,22 +63,29 @@ def service_state(name: str, service: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
 
 
-def run_playbook(playbook: Path, spare: list[str], *extra: str) -> tuple[float, str]:
-    """ansible-playbook over the scenario's inventory plus the spare hosts as brokers.
-    Returns its time and output; fails the test on a failed run."""
+def run_playbook(
+    playbook: Path, spare: list[str], *extra: str, expect_failure: bool = False
+) -> tuple[float, str]:
+    """ansible-playbook over the scenario's inventory plus the spare hosts (if any) as
+    brokers. Returns its time and output (stdout and stderr); fails the test on a failed
+    run, or with ``expect_failure`` on one that succeeded."""
     work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
-    joined = work / "scale-inventory.yml"
-    joined.write_text(
-        yaml.safe_dump({"all": {"children": {"kafka_broker": {"hosts": {h: {} for h in spare}}}}})
-    )
-    inventory = Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent
+    inventories = ["-i", str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)]
+    if spare:
+        joined = work / "scale-inventory.yml"
+        joined.write_text(
+            yaml.safe_dump(
+                {"all": {"children": {"kafka_broker": {"hosts": {h: {} for h in spare}}}}}
+            )
+        )
+        inventories += ["-i", str(joined)]
     # The configuration the scenario ends in (see check_mode.py), so that nothing else changes.
     side_effect_vars = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "vars" / "side_effect.yml"
     if side_effect_vars.exists():
         extra = ("-e", f"@{side_effect_vars}", *extra)
     started = time.monotonic()
     completed = subprocess.run(
-        ["ansible-playbook", "-i", str(inventory), "-i", str(joined), str(playbook), *extra],
+        ["ansible-playbook", *inventories, str(playbook), *extra],
         env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"},
         capture_output=True,
         text=True,
@@ -86,8 +93,12 @@ def run_playbook(playbook: Path, spare: list[str], *extra: str) -> tuple[float, 
         check=False,
     )
     seconds = time.monotonic() - started
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-3000:]
-    return seconds, completed.stdout
+    output = completed.stdout + completed.stderr
+    if expect_failure:
+        assert completed.returncode != 0, completed.stdout[-4000:]
+    else:
+        assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-3000:]
+    return seconds, output
 
 
 def cluster_view(bootstrap: list[str]) -> tuple[dict, dict, list[int]]:
@@ -129,7 +140,9 @@ def spreads(replicas: dict, brokers: list[int]) -> dict[str, int]:
     }
 
 
-def start_load(bootstrap: list[str], work: Path) -> tuple[subprocess.Popen, Path, Path]:
+def start_load(
+    bootstrap: list[str], work: Path, replication_factor: int = 3
+) -> tuple[subprocess.Popen, Path, Path]:
     report, stop = work / "scale-load-report.json", work / "scale-load-stop"
     for path in (report, stop):
         path.unlink(missing_ok=True)
@@ -144,6 +157,7 @@ def start_load(bootstrap: list[str], work: Path) -> tuple[subprocess.Popen, Path
             # Bounded: at most 15 minutes and 90,000 messages; the test stops it earlier.
             *("--max-seconds", "900", "--rate", "100", "--max-messages", "90000"),
             *("--client-config", str(work / "kafka-client.json")),
+            *("--replication-factor", str(replication_factor)),
         ]
     )
     return process, report, stop

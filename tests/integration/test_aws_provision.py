@@ -771,6 +771,71 @@ def test_a_duplicate_or_malformed_node_id_stops_the_run_and_is_left_alone(
     client.terminate_instances(InstanceIds=[twin, odd, newcomer])
 
 
+def test_growing_a_data_volume_enlarges_exactly_that_volume_and_never_shrinks_one(
+    moto_server, provisioned
+):
+    """grow_data_volume.yml's EC2 step on one broker of the aws_ec2 inventory: check mode
+    changes nothing, the real run enlarges that broker's data volume and no other, a
+    re-run changes nothing, a smaller size is refused before anything changes."""
+    client = moto_server.ec2()
+    listing = inventory_listing(moto_server.env)
+
+    def data_volume(host):
+        return next(
+            (
+                plain(m["ebs"]["volume_id"])
+                for m in listing["_meta"]["hostvars"][host]["block_device_mappings"]
+                if plain(m["device_name"]) == "/dev/sdf"
+            ),
+            None,
+        )
+
+    target = next(h for h in sorted(listing["kafka_broker"]["hosts"]) if data_volume(h))
+
+    def sizes():
+        return {v["VolumeId"]: v["Size"] for v in client.describe_volumes()["Volumes"]}
+
+    def grow(size: int, *extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                "ansible-playbook",
+                "-i",
+                str(AWS_INVENTORY),
+                str(REPO_ROOT / "tests" / "integration" / "playbooks" / "grow_ebs_volume.yml"),
+                "-e",
+                f"grow_data_volume_hosts={target}",
+                "-e",
+                f"grow_data_volume_size_gib={size}",
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            env={**moto_server.env, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"},
+            timeout=600,
+            check=False,
+        )
+
+    def changed(result: subprocess.CompletedProcess) -> int:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+        return json.loads(result.stdout)["stats"][target]["changed"]
+
+    before = sizes()
+    volume = data_volume(target)
+    assert before[volume] == 100  # ec2_kafka_volume_size
+    assert changed(grow(150, "--check")) == 1
+    assert sizes() == before
+    assert changed(grow(150)) == 1
+    assert sizes() == {**before, volume: 150}
+    (grown,) = client.describe_volumes(VolumeIds=[volume])["Volumes"]
+    assert grown["VolumeType"] == "gp3" and grown["Encrypted"] is True
+    assert tag(grown, "Project") == PROJECT  # teardown still finds it
+    assert changed(grow(150)) == 0
+    shrink = grow(120)
+    assert shrink.returncode != 0
+    assert "would shrink it, which EBS cannot do. Nothing was changed." in shrink.stdout
+    assert sizes() == {**before, volume: 150}
+
+
 def test_decommission_terminates_exactly_the_instance_asked_for_and_its_volume(
     moto_server, provisioned
 ):

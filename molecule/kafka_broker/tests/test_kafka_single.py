@@ -4,12 +4,18 @@ The broker registers the rack its host variable names.
 Secured with client certificates (SSL) from the operator's own PKI
 (kafka_broker_tls_source: files): the broker serves the operator's certificate,
 takes the admin's, refuses a client without one or from another CA, and gives a
-principal with no ACL nothing."""
+principal with no ACL nothing. Its data lives on a data volume of its own (a loop
+device standing in for EBS): formatted and mounted by playbooks/data_volume.yml,
+never reformatted, grown by playbooks/grow_data_volume.yml while Kafka runs under
+the acks=all load producer."""
 
 import hashlib
 import os
+import re
 import socket
 import ssl
+import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -23,6 +29,7 @@ from cluster_checks import (
     client_settings,
     consume,
     produce,
+    read_topic,
     refused,
     round_trip,
     self_signed_client_certificate,
@@ -32,6 +39,7 @@ from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
 )
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
+from scale_checks import PLAYBOOKS, finish_load, run_playbook, service_state, start_load
 
 
 def operator_pki() -> Path:
@@ -224,3 +232,114 @@ def test_each_logstash_principal_logs_in_with_its_certificate_and_may_do_its_job
     read, error = consume(consumer, "twitter", "twitter_log_to_es", wanted=value)
     assert value in read, (read, error)
     assert "Authorization" in produce(consumer, "twitter", b"written by the consumer")
+
+
+# --- the data volume (a loop device of the docker host, see resources/create.yml) ----
+
+DATA_DEVICE = "/dev/xvdf"
+GIB = 1024**3
+
+
+def data_volume_size(host) -> int:
+    """The mounted filesystem's size in bytes, as df reports it."""
+    result = host.run("df --block-size=1 --output=size /var/lib/kafka")
+    assert result.rc == 0, result.stderr
+    return int(result.stdout.split()[-1])
+
+
+def test_kafka_keeps_its_data_on_the_data_volume(host):
+    mount = host.mount_point("/var/lib/kafka")
+    assert mount.exists
+    assert mount.device == DATA_DEVICE
+    assert mount.filesystem == "xfs"
+    assert "noatime" in mount.options
+    source = host.run("findmnt --noheadings --output SOURCE --target /var/lib/kafka/data")
+    assert source.stdout.strip() == DATA_DEVICE
+    assert host.file("/var/lib/kafka/data/meta.properties").exists
+    fstab = host.file("/etc/fstab").content_string
+    assert re.search(rf"^{DATA_DEVICE}\s+/var/lib/kafka\s+xfs\s+noatime,nofail", fstab, re.M)
+
+
+def test_a_data_volume_holding_another_filesystem_is_refused_and_left_as_it_is(host):
+    """data_volume.yml asked for ext4 on the xfs volume that holds the broker's data:
+    refused before anything changes; the volume, its data and the broker stay."""
+    pid = service_state("kafka-single", "kafka")["MainPID"]
+    _seconds, output = run_playbook(
+        PLAYBOOKS / "data_volume.yml", [], "-e", "kafka_data_fstype=ext4", expect_failure=True
+    )
+    message = " ".join(output.split())
+    assert f"{DATA_DEVICE} on kafka-single holds a xfs filesystem, not the ext4" in message
+    assert "it is never reformatted" in message and "Nothing was changed" in message
+    assert host.run(f"blkid --output value --match-tag TYPE {DATA_DEVICE}").stdout.strip() == "xfs"
+    assert host.file("/var/lib/kafka/data/meta.properties").exists
+    assert service_state("kafka-single", "kafka")["MainPID"] == pid
+
+
+def test_the_data_volume_grows_while_kafka_runs_under_load(host, kafka_address):
+    """The volume enlarged underneath (as EBS does it: the file behind the loop device,
+    then the kernel told), then grow_data_volume.yml: check mode changes nothing, the
+    real run grows the filesystem in place, a re-run changes nothing, a smaller size is
+    refused. Kafka keeps its process; every acknowledged message is read back."""
+    work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+    backing_file = work / "data-volume-kafka-single.img"
+    loop_device = subprocess.run(
+        [
+            "losetup",
+            "--list",
+            "--associated",
+            str(backing_file),
+            "--noheadings",
+            "--output",
+            "NAME",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[0]
+    pid = service_state("kafka-single", "kafka")["MainPID"]
+    size_before = data_volume_size(host)
+    assert 0.9 * GIB < size_before <= GIB
+    grow = ("-e", "grow_data_volume_hosts=kafka-single", "-e", "grow_data_volume_size_gib=2")
+    process, report, stop = start_load([kafka_address], work, replication_factor=1)
+    try:
+        time.sleep(5)
+        subprocess.run(["truncate", "--size", "2G", str(backing_file)], check=True)
+        subprocess.run(["losetup", "--set-capacity", loop_device], check=True)
+        _seconds, checked = run_playbook(PLAYBOOKS / "grow_data_volume.yml", [], *grow, "--check")
+        assert re.search(r"kafka-single\s*:.*changed=1\b", checked), checked[-2000:]
+        assert data_volume_size(host) == size_before
+        seconds, grown = run_playbook(PLAYBOOKS / "grow_data_volume.yml", [], *grow)
+        assert re.search(r"kafka-single\s*:.*changed=1\b", grown), grown[-2000:]
+        _seconds, again = run_playbook(PLAYBOOKS / "grow_data_volume.yml", [], *grow)
+        assert re.search(r"kafka-single\s*:.*changed=0\b", again), again[-2000:]
+        _seconds, shrink = run_playbook(
+            PLAYBOOKS / "grow_data_volume.yml",
+            [],
+            "-e",
+            "grow_data_volume_hosts=kafka-single",
+            "-e",
+            "grow_data_volume_size_gib=1",
+            expect_failure=True,
+        )
+        assert "would shrink it" in " ".join(shrink.split()), shrink[-2000:]
+        time.sleep(3)
+    finally:
+        load = finish_load(process, report, stop)
+    size_after = data_volume_size(host)
+    records = read_topic([kafka_address], load["topic"])
+    lost = [
+        number
+        for number, partition, offset in load["acknowledged"]
+        if records.get((partition, offset))
+        != (str(number).encode(), f"load-test message {number:08d}".encode())
+    ]
+    print(
+        f"\ndata volume grown in {seconds:.0f} s: {size_before / GIB:.2f} GiB -> "
+        f"{size_after / GIB:.2f} GiB; load: sent {load['sent']}, acknowledged "
+        f"{len(load['acknowledged'])}, lost {len(lost)}"
+    )
+    assert 1.9 * GIB < size_after <= 2 * GIB
+    assert service_state("kafka-single", "kafka")["MainPID"] == pid
+    assert load["sent"] > 500
+    assert len(load["acknowledged"]) > 0.99 * load["sent"]
+    assert lost == []
