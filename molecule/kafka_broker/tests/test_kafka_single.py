@@ -275,6 +275,83 @@ def test_a_data_volume_holding_another_filesystem_is_refused_and_left_as_it_is(h
     assert service_state("kafka-single", "kafka")["MainPID"] == pid
 
 
+@pytest.mark.parametrize(
+    ("playbook", "variables", "expected"),
+    [
+        (
+            "data_volume.yml",
+            ["kafka_data_fstype=btrfs"],
+            "kafka_data_fstype xfs or ext4 (is btrfs)",
+        ),
+        (
+            "data_volume.yml",
+            ["kafka_data_mount_point=var/lib/kafka"],
+            "an absolute path (is var/lib/kafka)",
+        ),
+        (
+            "data_volume.yml",
+            ["kafka_data_device=/etc/hostname"],
+            "a device path under /dev (is /etc/hostname)",
+        ),
+        (
+            "data_volume.yml",
+            ["kafka_data_device=/dev/xvdz"],
+            "/dev/xvdz on kafka-single is not a block device (it does not exist)",
+        ),
+        (
+            "data_volume.yml",
+            ["kafka_data_device=/dev/null"],
+            "/dev/null on kafka-single is not a block device (it is another kind of file)",
+        ),
+        (
+            "grow_data_volume.yml",
+            ["grow_data_volume_hosts=kafka-single", "grow_data_volume_size_gib=1.5"],
+            "a whole number of GiB (asked: 1.5)",
+        ),
+        (
+            "grow_data_volume.yml",
+            ["grow_data_volume_hosts=kafka-single"],
+            "a whole number of GiB (asked: nothing)",
+        ),
+        (
+            "grow_data_volume.yml",
+            ["grow_data_volume_hosts=kafka-single,kafka-typo", "grow_data_volume_size_gib=5"],
+            "not brokers: ['kafka-typo']",
+        ),
+        (
+            "grow_data_volume.yml",
+            ["grow_data_volume_size_gib=5"],
+            "asked: nothing; not brokers: []",
+        ),
+    ],
+    ids=[
+        "unknown filesystem",
+        "relative mount point",
+        "not a device path",
+        "missing device",
+        "character device",
+        "fraction of a GiB",
+        "no size",
+        "a host that is not a broker",
+        "no hosts",
+    ],
+)
+def test_bad_data_volume_settings_are_refused_before_anything_changes(
+    host, playbook, variables, expected
+):
+    pid = service_state("kafka-single", "kafka")["MainPID"]
+    fstab = host.file("/etc/fstab").content_string
+    size = data_volume_size(host)
+    extra = [arg for variable in variables for arg in ("-e", variable)]
+    _seconds, output = run_playbook(PLAYBOOKS / playbook, [], *extra, expect_failure=True)
+    message = " ".join(output.split())
+    assert expected in message and "Nothing was changed" in message, message[-2000:]
+    assert host.file("/etc/fstab").content_string == fstab
+    assert host.mount_point("/var/lib/kafka").device == DATA_DEVICE
+    assert data_volume_size(host) == size
+    assert service_state("kafka-single", "kafka")["MainPID"] == pid
+
+
 def test_the_data_volume_grows_while_kafka_runs_under_load(host, kafka_address):
     """The volume enlarged underneath (as EBS does it: the file behind the loop device,
     then the kernel told), then grow_data_volume.yml: check mode changes nothing, the
