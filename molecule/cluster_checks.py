@@ -119,18 +119,26 @@ def read_topic(bootstrap: list[str], topic: str) -> dict[tuple[int, int], tuple[
         consumer.close()
 
 
+def lost_messages(
+    acknowledged: list[list[int]], records: dict[tuple[int, int], tuple[bytes, bytes]]
+) -> list[tuple[int, int, int]]:
+    """The load producer's acknowledged messages, as (number, partition, offset), that are
+    not read back at their offset with the key and value it sent (tests/lab/load_producer.py)."""
+    return [
+        (number, partition, offset)
+        for number, partition, offset in acknowledged
+        if records.get((partition, offset))
+        != (str(number).encode(), f"load-test message {number:08d}".encode())
+    ]
+
+
 def test_rolling_restart_under_load_lost_no_acknowledged_message():
     work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
     report = json.loads((work / "load-report.json").read_text())
     restart_seconds = json.loads((work / "restart-seconds.json").read_text())
     records = read_topic(broker_addresses(), report["topic"])
 
-    missing_or_changed = [
-        (number, partition, offset)
-        for number, partition, offset in report["acknowledged"]
-        if records.get((partition, offset))
-        != (str(number).encode(), f"load-test message {number:08d}".encode())
-    ]
+    missing_or_changed = lost_messages(report["acknowledged"], records)
     keys = [key_and_value[0] for key_and_value in records.values()]
     print(
         f"\nload test: sent {report['sent']}, acknowledged {len(report['acknowledged'])}, "

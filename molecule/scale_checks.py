@@ -12,6 +12,10 @@ cluster: afterwards the spare hosts are brokers and one original broker is stopp
    processes (no restart).
 2. playbooks/rebalance.yml spreads the replicas over every broker: replicas within one of
    the mean per broker, overall and per topic, and preferred leaders within one.
+   With racks (``rack_restart``): playbooks/rolling_restart.yml with
+   kafka_broker_restart_by_rack first refuses to go rack by rack while one topic has
+   two replicas in one rack (check mode: the plan is one broker at a time and names
+   the topic), then, with that topic gone, restarts every broker in one step per rack.
 3. playbooks/decommission.yml takes out one original broker: no partition keeps a replica
    on it, it is no longer registered, its Kafka service is stopped and disabled, its data
    directory is still there, and ZooKeeper on the same host keeps running.
@@ -30,8 +34,9 @@ from pathlib import Path
 
 import docker
 import yaml
-from cluster_checks import client_settings, read_topic
+from cluster_checks import client_settings, lost_messages, read_topic
 from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLAYBOOKS = REPO_ROOT / "playbooks"
@@ -169,7 +174,54 @@ def finish_load(process: subprocess.Popen, report: Path, stop: Path) -> dict:
     return json.loads(report.read_text())
 
 
-def scale_out_rebalance_and_decommission(spare: list[str], leaving: str, leaving_id: int):
+def restart_rack_by_rack(spare: list[str], everyone: list[str], brokers: dict[str, str]) -> float:
+    """Step 2's rack-by-rack restart (``brokers``: name -> address of every broker, racks
+    as the scenario's host variables give them); returns the restart's time."""
+    restart = PLAYBOOKS / "rolling_restart.yml"
+    by_rack = ("-e", "kafka_broker_restart_by_rack=true")
+    pids = {name: service_state(name, "kafka")["MainPID"] for name in brokers}
+    ids = {b["host"]: b["broker_id"] for b in describe_brokers(everyone)}
+    by_address = {address: name for name, address in brokers.items()}
+    id_of = {by_address[host]: broker_id for host, broker_id in ids.items()}
+    # Two replicas in the first rack (zkk-1 and zkk-4): that rack may not stop at once.
+    crowded = f"rack-crowded-{int(time.time())}"
+    admin = KafkaAdminClient(bootstrap_servers=everyone, **client_settings())
+    try:
+        crowding = [id_of["zkk-1"], id_of["zkk-4"], id_of["zkk-2"]]
+        admin.create_topics([NewTopic(crowded, replica_assignments={0: crowding})])
+        _seconds, refused = run_playbook(restart, spare, *by_rack, "--check")
+        admin.delete_topics([crowded])
+        deadline = time.monotonic() + 60
+        while crowded in admin.list_topics():
+            assert time.monotonic() < deadline, f"{crowded} was not deleted in 60 s"
+            time.sleep(1)
+    finally:
+        admin.close()
+    assert f"({len(brokers)} step(s), one node at a time, because" in refused, refused[-3000:]
+    assert f"{crowded}-0 (isr" in refused, refused[-3000:]
+    assert {name: service_state(name, "kafka")["MainPID"] for name in brokers} == pids
+
+    seconds, output = run_playbook(restart, spare, *by_rack)
+    racks = [f"{a} + {b}" for a, b in (("zkk-1", "zkk-4"), ("zkk-2", "zkk-5"), ("zkk-3", "zkk-6"))]
+    plan = f"Restart plan: {', then '.join(racks)} (3 step(s), the brokers of each rack together"
+    print(f"\nrack-by-rack restart of {len(brokers)} brokers in {seconds:.0f} s: {plan}")
+    assert plan in output, output[-4000:]
+    after = {name: service_state(name, "kafka")["MainPID"] for name in brokers}
+    assert all(after[name] != pids[name] for name in brokers), (pids, after)
+    return seconds
+
+
+def describe_brokers(bootstrap: list[str]) -> list[dict]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **client_settings())
+    try:
+        return admin.describe_cluster()["brokers"]
+    finally:
+        admin.close()
+
+
+def scale_out_rebalance_and_decommission(
+    spare: list[str], leaving: str, leaving_id: int, rack_restart: bool = False
+):
     """Steps 1-4 above; prints the figures. ``leaving`` is an original broker whose host
     stays in the scenario (its ZooKeeper, for one, keeps running)."""
     work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
@@ -193,6 +245,10 @@ def scale_out_rebalance_and_decommission(spare: list[str], leaving: str, leaving
             PLAYBOOKS / "rebalance.yml", spare, *rebalance_options
         )
         balanced, _leaders, _brokers = cluster_view(everyone)
+        if rack_restart:
+            figures["rack restart s"] = restart_rack_by_rack(
+                spare, everyone, {**originals, **joining}
+            )
 
         figures["decommission s"], _output = run_playbook(
             PLAYBOOKS / "decommission.yml",
@@ -207,12 +263,7 @@ def scale_out_rebalance_and_decommission(spare: list[str], leaving: str, leaving
     finally:
         load = finish_load(process, report_path, stop)
     records = read_topic(staying, load["topic"])
-    lost = [
-        number
-        for number, partition, offset in load["acknowledged"]
-        if records.get((partition, offset))
-        != (str(number).encode(), f"load-test message {number:08d}".encode())
-    ]
+    lost = lost_messages(load["acknowledged"], records)
     balance = spreads(balanced, registered)
     print(
         f"\nscale: joined {spare} in {figures['join s']:.0f} s (original brokers' PIDs"

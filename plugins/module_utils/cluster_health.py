@@ -59,6 +59,22 @@ def listing(items, limit=MESSAGE_LIMIT):
     return shown
 
 
+def node_set(nodes):
+    """The nodes a question is about, as a frozenset: none (None), one id, or several ids
+    (a batch that stops together, such as the brokers of one rack)."""
+    if nodes is None:
+        return frozenset()
+    if isinstance(nodes, int):
+        return frozenset([nodes])
+    return frozenset(nodes)
+
+
+def describe_nodes(nodes, noun="node"):
+    """ "node 2" for one node, "nodes 1, 4" for a batch."""
+    ids = sorted(node_set(nodes))
+    return f"{noun}{'s' if len(ids) > 1 else ''} {listing(ids)}"
+
+
 def majority(voter_count):
     """Voters that must be caught up for a quorum of ``voter_count`` to elect and commit."""
     return voter_count // 2 + 1
@@ -69,10 +85,24 @@ def input_problems(params):
     problems = []
     wait_for = params["wait_for"]
     node_id = params.get("node_id")
-    if wait_for == "stoppable" and node_id is None:
-        problems.append("wait_for=stoppable needs node_id: the id of the node about to stop")
+    node_ids = params.get("node_ids")
+    if node_id is not None and node_ids is not None:
+        problems.append(
+            "node_id and node_ids are mutually exclusive: node_id for one node, node_ids for"
+            " nodes that stop together"
+        )
+    if wait_for == "stoppable" and node_id is None and not node_ids:
+        problems.append(
+            "wait_for=stoppable needs node_id (the id of the node about to stop) or node_ids"
+            " (the nodes about to stop together)"
+        )
     if node_id is not None and node_id < 0:
         problems.append(f"node_id must be a node id (0 or more), got {node_id}")
+    wrong_ids = [node for node in node_ids or [] if node < 0]
+    if wrong_ids:
+        problems.append(f"node_ids must be node ids (0 or more), got {wrong_ids}")
+    elif node_ids is not None and len(set(node_ids)) != len(node_ids):
+        problems.append(f"node_ids lists a node more than once: {node_ids}")
     negative = [broker for broker in params.get("expected_brokers") or [] if broker < 0]
     if negative:
         problems.append(f"expected_brokers must be broker ids (0 or more), got {negative}")
@@ -169,33 +199,42 @@ def quorum_health_problems(snapshot, max_lag=DEFAULT_MAX_CONTROLLER_LAG):
 
 
 def quorum_stop_problems(snapshot, node_id):
-    """KRaft: without ``node_id`` the caught-up voters must still be a majority of all voters."""
+    """KRaft: without ``node_id`` (one id, or the ids of nodes that stop together) the
+    caught-up voters must still be a majority of all voters."""
     if snapshot["metadata_mode"] != KRAFT:
         return []
     leader = snapshot.get("quorum_leader")
     if leader is None or leader < 0:
         return ["the KRaft controller quorum has no leader: no node should stop now"]
     voters = snapshot["voters"]
-    if node_id not in [voter["id"] for voter in voters]:
+    stopping = node_set(node_id) & {voter["id"] for voter in voters}
+    if not stopping:
         return []
-    remaining = [v["id"] for v in voters if v["id"] != node_id and v["caught_up"]]
+    remaining = [v["id"] for v in voters if v["id"] not in stopping and v["caught_up"]]
     needed = majority(len(voters))
     if len(remaining) >= needed:
         return []
-    lagging = [v for v in voters if v["id"] != node_id and not v["caught_up"]]
+    lagging = [v for v in voters if v["id"] not in stopping and not v["caught_up"]]
     detail = f"; not caught up: {listing([_describe_voter(v) for v in lagging])}" if lagging else ""
+    if lagging:
+        remedy = "wait until the other voters have caught up"
+    elif len(stopping) == 1:
+        remedy = f"a quorum of {len(voters)} voter(s) cannot lose one; add controller voters first"
+    else:
+        remedy = (
+            f"a quorum of {len(voters)} voter(s) cannot lose {len(stopping)} at once; stop them"
+            " one at a time"
+        )
     return [
-        "stopping controller voter {} would leave {} caught-up voter(s) ({}) of {}, and the"
+        "stopping {} would leave {} caught-up voter(s) ({}) of {}, and the"
         " quorum needs {}{}: {}".format(
-            node_id,
+            describe_nodes(stopping, "controller voter"),
             len(remaining),
             listing(remaining) or "none",
             len(voters),
             needed,
             detail,
-            "wait until the other voters have caught up"
-            if lagging
-            else f"a quorum of {len(voters)} voter(s) cannot lose one; add controller voters first",
+            remedy,
         )
     ]
 
@@ -228,26 +267,30 @@ def offline(topics):
 
 
 def topics_in_isr(topics, node_id):
-    """Topics with at least one partition whose ISR holds ``node_id``: whose min ISR to read."""
+    """Topics with at least one partition whose ISR holds ``node_id`` (one id or several):
+    whose min ISR to read."""
+    nodes = node_set(node_id)
     return sorted(
-        {topic for topic, _index, partition in _partitions(topics) if node_id in partition["isr"]}
+        {topic for topic, _index, partition in _partitions(topics) if nodes & set(partition["isr"])}
     )
 
 
 def at_risk(topics, min_isr, node_id):
-    """Partitions that would fall below their topic's min.insync.replicas without ``node_id``.
+    """Partitions that would fall below their topic's min.insync.replicas without ``node_id``
+    (one id, or the ids of nodes that stop together).
 
     ``min_isr`` maps topic -> its effective min.insync.replicas; a topic missing
     there counts as 1, so a partition whose only in-sync replica is the node is
     always at risk. Returns sorted (topic, partition, isr, min_isr).
     """
     risky = []
+    stopping = node_set(node_id)
     for topic, index, partition in _partitions(topics):
         isr = list(partition["isr"])
-        if node_id not in isr:
+        if not stopping & set(isr):
             continue
         needed = max(1, min_isr.get(topic, 1))
-        if len(set(isr)) - 1 < needed:
+        if len(set(isr) - stopping) < needed:
             risky.append((topic, index, isr, needed))
     return sorted(risky, key=lambda item: (item[0], item[1]))
 
@@ -256,12 +299,14 @@ def lasting_risks(topics, min_isr, node_id):
     """Partitions no wait can make safe to lose ``node_id``, as sorted (topic, partition):
     the node is one of their replicas and the other replicas are fewer than the topic's
     min.insync.replicas, so even with every replica in sync, stopping the node leaves them
-    below it (or offline). A stop gate refuses these at once instead of at its deadline."""
+    below it (or offline). A stop gate refuses these at once instead of at its deadline.
+    ``node_id`` may also be the ids of nodes that stop together."""
+    stopping = node_set(node_id)
     return sorted(
         (topic, index)
         for topic, index, partition in _partitions(topics)
-        if node_id in partition["replicas"]
-        and len(set(partition["replicas"])) - 1 < max(1, min_isr.get(topic, 1))
+        if stopping & set(partition["replicas"])
+        and len(set(partition["replicas"]) - stopping) < max(1, min_isr.get(topic, 1))
     )
 
 
@@ -346,15 +391,16 @@ def registration_problems(snapshot, node_id=None, expected_brokers=None):
     problems = []
     fenced = set(snapshot.get("fenced_brokers", []))
     wanted = list(expected_brokers or [])
-    if node_id is not None:
-        roles = node_roles(snapshot, node_id, expected_brokers)
+    # ``node_id`` may be several nodes restarted together: each one counts.
+    for node in sorted(node_set(node_id), reverse=True):
+        roles = node_roles(snapshot, node, expected_brokers)
         if not roles["known"]:
             problems.append(
-                unknown_node_message(snapshot, node_id)
+                unknown_node_message(snapshot, node)
                 + ", or list it in expected_brokers if it is a new broker still starting"
             )
-        elif roles["broker"] and node_id not in wanted:
-            wanted.insert(0, node_id)
+        elif roles["broker"] and node not in wanted:
+            wanted.insert(0, node)
     for broker in wanted:
         if broker in snapshot["brokers"]:
             continue
@@ -386,7 +432,8 @@ def healthy_problems(
 
 
 def stoppable_problems(snapshot, node_id, min_isr):
-    """Why ``node_id`` must not stop now; [] when it may.
+    """Why ``node_id`` (one id, or the ids of nodes that stop together) must not stop now;
+    [] when it may.
 
     All of: no reassignment in progress, no partition under-replicated or
     offline, no partition whose ISR holds the node falling below its topic's
@@ -404,10 +451,15 @@ def stoppable_problems(snapshot, node_id, min_isr):
     risky = at_risk(snapshot["topics"], min_isr, node_id)
     if risky:
         described = listing([_describe_risk(item) for item in risky])
+        if len(node_set(node_id)) > 1:
+            stopping = f"stopping {describe_nodes(node_id)} together"
+            remedy = "stop them one at a time, or spread those partitions' replicas wider"
+        else:
+            stopping = f"stopping {describe_nodes(node_id)}"
+            remedy = "give them more replicas (kafka_topic replication_factor) first"
         problems.append(
-            f"stopping node {node_id} would leave {len(risky)} partition(s) below their"
-            f" min.insync.replicas: {described}: give them more replicas (kafka_topic"
-            " replication_factor) first"
+            f"{stopping} would leave {len(risky)} partition(s) below their"
+            f" min.insync.replicas: {described}: {remedy}"
         )
     problems.extend(quorum_stop_problems(snapshot, node_id))
     return problems
@@ -418,8 +470,8 @@ def phase_conditions(
 ):
     """Which milestones of a restart hold now: {"registered"?, "in_sync", "quorum"?}."""
     phases = {"in_sync": not replication_problems(snapshot)}
-    if expected_brokers or (
-        node_id is not None and node_roles(snapshot, node_id, expected_brokers)["broker"]
+    if expected_brokers or any(
+        node_roles(snapshot, node, expected_brokers)["broker"] for node in node_set(node_id)
     ):
         phases["registered"] = not registration_problems(snapshot, node_id, expected_brokers)
     if snapshot["metadata_mode"] == KRAFT:
@@ -431,16 +483,17 @@ def preferred_elections(topics, brokers, node_id=None):
     """{topic: [partitions]} whose preferred leader could lead but does not.
 
     The preferred leader is the first replica. Only partitions whose preferred
-    leader is ``node_id`` (any node when None), is a registered unfenced broker
-    and is in sync: Kafka refuses a preferred election for any other.
+    leader is ``node_id`` (one id or several; any node when None), is a registered
+    unfenced broker and is in sync: Kafka refuses a preferred election for any other.
     """
     chosen = {}
+    nodes = node_set(node_id)
     for topic, index, partition in _partitions(topics):
         replicas = partition["replicas"]
         if not replicas:
             continue
         preferred = replicas[0]
-        if node_id is not None and preferred != node_id:
+        if nodes and preferred not in nodes:
             continue
         if partition["leader"] == preferred:
             continue

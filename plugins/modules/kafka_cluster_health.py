@@ -53,6 +53,19 @@ options:
         where a broker that has not registered yet (a new broker, or a ZooKeeper-mode broker
         that holds no replica) may still appear before the deadline.
     type: int
+  node_ids:
+    description:
+      - Nodes that stop, or were restarted, together (a batch, such as the brokers of one
+        rack), instead of the one node of O(node_id); mutually exclusive with it.
+      - O(wait_for=stoppable) then waits until all of them may stop at the same time, which
+        needs every partition to keep its C(min.insync.replicas) in sync without all of them
+        and, in KRaft mode, the caught-up voters outside the batch to be a majority.
+        O(wait_for=healthy) waits until each of them is back, and O(elect_preferred_leaders)
+        moves back the leaderships of all of them.
+      - Each id must be known to the cluster, as for O(node_id).
+    type: list
+    elements: int
+    version_added: 0.7.0
   expected_brokers:
     description:
       - Broker ids that must all be registered and unfenced for the cluster to be healthy.
@@ -162,6 +175,17 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     var: restart_gate.phases
 
+- name: Ask whether the brokers of one zone (1 and 4) may stop together, failing nothing
+  datapipe.kafka_pipeline.kafka_cluster_health:
+    bootstrap_servers: ["kafka1.internal:9092", "kafka2.internal:9092", "kafka3.internal:9092"]
+    node_ids: [1, 4]
+  delegate_to: localhost
+  register: zone_a
+
+- name: Show what keeps them from stopping at once
+  ansible.builtin.debug:
+    msg: "{{ zone_a.at_risk if not zone_a.stoppable else 'zone a may restart together' }}"
+
 - name: Report the cluster over SASL, failing nothing
   datapipe.kafka_pipeline.kafka_cluster_health:
     bootstrap_servers: ["kafka1.internal:9093"]
@@ -237,14 +261,15 @@ reassignments:
 at_risk:
   description:
     - Partitions that would fall below their topic's C(min.insync.replicas) (or lose their
-      only in-sync replica) if O(node_id) stopped, as C(topic-partition), at most 100.
-  returned: with O(wait_for=stoppable), or O(wait_for=none) and O(node_id)
+      only in-sync replica) if O(node_id) stopped (or all of O(node_ids) together), as
+      C(topic-partition), at most 100.
+  returned: with O(wait_for=stoppable), or O(wait_for=none) and O(node_id) or O(node_ids)
   type: list
   elements: str
   sample: [audit-0]
 stoppable:
-  description: Whether O(node_id) may stop now.
-  returned: with O(wait_for=stoppable), or O(wait_for=none) and O(node_id)
+  description: Whether O(node_id) (or all of O(node_ids) together) may stop now.
+  returned: with O(wait_for=stoppable), or O(wait_for=none) and O(node_id) or O(node_ids)
   type: bool
   sample: true
 healthy:
@@ -292,6 +317,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.cluster_he
     DEFAULT_MAX_CONTROLLER_LAG,
     at_risk,
     capped,
+    describe_nodes,
     elect_preferred,
     election_names,
     election_outcome,
@@ -300,6 +326,7 @@ from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.cluster_he
     lasting_risks,
     listing,
     node_roles,
+    node_set,
     offline,
     partition_name,
     phase_conditions,
@@ -352,7 +379,10 @@ class HealthWatch:
         self.module = module
         self.params = module.params
         self.wait_for = self.params["wait_for"]
+        # One node (node_id), or a batch that stops together (node_ids); None for neither.
         self.node_id = self.params["node_id"]
+        if self.params["node_ids"]:
+            self.node_id = sorted(self.params["node_ids"])
         self.started = time.monotonic()
         self.deadline = self.started + self.params["timeout"]
         self.waiting = self.wait_for != "none" and self.params["timeout"] > 0
@@ -425,12 +455,17 @@ class HealthWatch:
         snapshot = read_snapshot(self.admin, metadata_mode, self.params["max_controller_lag"])
         min_isr = {}
         if self.evaluate_stop:
-            if not node_roles(snapshot, self.node_id)["known"]:
+            unknown = [
+                unknown_node_message(snapshot, node)
+                for node in sorted(node_set(self.node_id))
+                if not node_roles(snapshot, node)["known"]
+            ]
+            if unknown:
                 self.module.fail_json(
                     msg=f"wait_for={self.wait_for}: "
-                    + unknown_node_message(snapshot, self.node_id)
+                    + "; ".join(unknown)
                     + ". Nothing was changed.",
-                    problems=[unknown_node_message(snapshot, self.node_id)],
+                    problems=unknown,
                     elected=[],
                     waited=self.elapsed(),
                     phases=self.phases,
@@ -523,9 +558,10 @@ class HealthWatch:
     def fail_with(self, last, problems):
         snapshot, min_isr, health, stop = (last or (None, {}, None, None, None))[:4]
         result = self.report(snapshot, min_isr, health, stop, problems)
-        node = f"node {self.node_id}" if self.node_id is not None else "the cluster"
+        node = describe_nodes(self.node_id) if self.node_id is not None else "the cluster"
         if self.wait_for == "stoppable":
-            asked = f"{node} is not safe to stop"
+            together = " together" if len(node_set(self.node_id)) > 1 else ""
+            asked = f"{node} {'are' if together else 'is'} not safe to stop{together}"
             todo = "Nothing was changed; stop it only once these are resolved."
         elif self.wait_for == "healthy":
             asked = "the cluster is not healthy" + (
@@ -583,6 +619,7 @@ def main():
         dict(
             wait_for=dict(type="str", default="none", choices=["none", "stoppable", "healthy"]),
             node_id=dict(type="int"),
+            node_ids=dict(type="list", elements="int"),
             expected_brokers=dict(type="list", elements="int"),
             timeout=dict(type="int", default=300),
             poll_interval=dict(type="float", default=0.5),

@@ -673,3 +673,102 @@ def test_elect_preferred_reads_every_partition_result():
         ("t", 3, 84, "not needed"),
     ]
     assert admin.asked == (0, {"t": [0, 3]}, 5000, False, None)
+
+
+# --- nodes that stop together (the brokers of one rack) ------------------------------------
+
+# Six brokers in three racks (a: 1, 4; b: 2, 5; c: 3, 6), min.insync.replicas 2.
+RACK_SPREAD = {"spread": {0: part([1, 2, 3]), 1: part([4, 5, 6]), 2: part([2, 6, 4])}}
+RACK_CROWDED = {"crowded": {0: part([1, 4, 2])}}  # two replicas in rack a
+
+
+@pytest.mark.parametrize(
+    ("topics", "batch", "risky"),
+    [
+        (RACK_SPREAD, [1, 4], []),  # rack a down: every partition keeps two in sync
+        (RACK_SPREAD, [2, 5], []),
+        (RACK_SPREAD, [1, 2], [("spread", 0)]),  # two racks' brokers: 3 alone is below 2
+        (RACK_CROWDED, [1, 4], [("crowded", 0)]),  # the crowded rack takes two replicas
+        (RACK_CROWDED, [3, 6], []),  # a rack that holds none of its replicas
+        (RACK_CROWDED, [1], []),  # one at a time it is safe
+    ],
+)
+def test_a_batch_is_at_risk_when_the_partition_loses_too_many_replicas_at_once(
+    topics, batch, risky
+):
+    min_isrs = dict.fromkeys(topics, 2)
+    assert [(t, p) for t, p, _isr, _min in health.at_risk(topics, min_isrs, batch)] == risky
+    # With every replica in sync no wait helps either: the risks last.
+    assert health.lasting_risks(topics, min_isrs, batch) == risky
+    assert health.topics_in_isr(topics, batch) == (sorted(topics) if set(batch) & {1, 2, 4} else [])
+
+
+def test_a_batch_refused_names_every_node_and_says_to_go_one_at_a_time():
+    snapshot = snap(topics=RACK_CROWDED, brokers=(1, 2, 3, 4, 5, 6), mode="zookeeper")
+    [problem] = health.stoppable_problems(snapshot, [4, 1], {"crowded": 2})
+    assert problem == (
+        "stopping nodes 1, 4 together would leave 1 partition(s) below their"
+        " min.insync.replicas: crowded-0 (isr [1, 4, 2], min.insync.replicas 2): stop them one"
+        " at a time, or spread those partitions' replicas wider"
+    )
+    assert health.stoppable_problems(snapshot, [3, 6], {"crowded": 2}) == []
+
+
+@pytest.mark.parametrize(
+    ("count", "batch", "refused"),
+    [
+        (3, [2, 7], False),  # one voter of three and a broker-only node
+        (3, [2, 3], True),  # two of three voters
+        (5, [4, 5], False),  # three of five remain
+        (5, [1, 4, 5], True),
+    ],
+)
+def test_a_batch_keeps_a_majority_of_voters(count, batch, refused):
+    problems = health.quorum_stop_problems(snap(voters=voters_with(count)), batch)
+    assert bool(problems) is refused, problems
+    if refused:
+        voters_in_batch = [node for node in batch if node <= count]
+        assert found(
+            problems,
+            f"stopping controller voters {', '.join(map(str, voters_in_batch))}",
+            f"cannot lose {len(voters_in_batch)} at once; stop them one at a time",
+        )
+
+
+def test_a_restarted_batch_is_healthy_only_when_each_node_is_back():
+    snapshot = snap(topics=RACK_SPREAD, brokers=(1, 2, 3, 5, 6), fenced=(4,), mode="zookeeper")
+    assert health.registration_problems(snapshot, [1, 4]) == [
+        "broker 4 is registered but fenced: it is still starting (loading its logs, catching up"
+        " with metadata) or has stopped"
+    ]
+    assert health.phase_conditions(snapshot, [1, 4])["registered"] is False
+    back = snap(topics=RACK_SPREAD, brokers=(1, 2, 3, 4, 5, 6), mode="zookeeper")
+    assert health.registration_problems(back, [1, 4]) == []
+
+
+def test_a_batch_gets_the_leaderships_of_each_of_its_nodes_back():
+    topics = {"t": {0: part([1, 2, 3], leader=2), 1: part([4, 5, 6], leader=5), 2: part([2, 1])}}
+    assert health.preferred_elections(topics, [1, 2, 3, 4, 5, 6], [1, 4]) == {"t": [0, 1]}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"node_id": 1, "node_ids": [1, 2]}, "node_id and node_ids are mutually exclusive"),
+        ({"wait_for": "stoppable", "node_ids": []}, "wait_for=stoppable needs node_id"),
+        ({"node_ids": [1, -2]}, "node_ids must be node ids (0 or more), got [-2]"),
+        ({"node_ids": [1, 1]}, "node_ids lists a node more than once: [1, 1]"),
+    ],
+)
+def test_wrong_batches_are_refused_before_anything_is_read(params, message):
+    defaults = {
+        "wait_for": "none",
+        "node_id": None,
+        "node_ids": None,
+        "expected_brokers": None,
+        "timeout": 10,
+        "poll_interval": 0.5,
+        "max_controller_lag": 1000,
+        "elect_preferred_leaders": False,
+    }
+    assert found(health.input_problems({**defaults, **params}), message)

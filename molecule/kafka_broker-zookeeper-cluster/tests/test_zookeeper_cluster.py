@@ -1,6 +1,7 @@
 """Three Kafka 3.9 brokers registered in a three-node ZooKeeper ensemble under
 the /kafka chroot, and the rolling restart under load (cluster_checks). The last
-test adds the two spare hosts as brokers and takes zkk-2's broker out (scale_checks);
+test adds the three spare hosts as brokers, restarts all six rack by rack and takes
+zkk-2's broker out (scale_checks);
 it changes the cluster, so it stays last."""
 
 import json
@@ -57,8 +58,11 @@ def test_services_are_active(host):
         assert host.service(service).is_enabled
 
 
-def test_brokers_join_take_their_share_and_one_leaves_under_load():
-    """Last (it changes the cluster): zkk-4 and zkk-5 join without a restart of the
-    others, the data is spread over five brokers, zkk-2's broker is drained, stopped and
-    its data left, while the load producer loses nothing."""
-    scale_out_rebalance_and_decommission(["zkk-4", "zkk-5"], leaving="zkk-2", leaving_id=2)
+def test_brokers_join_take_their_share_restart_rack_by_rack_and_one_leaves_under_load():
+    """Last (it changes the cluster): zkk-4, zkk-5 and zkk-6 join without a restart of
+    the others, the data is spread over six brokers in three racks, the brokers restart
+    rack by rack in three steps (and one at a time while a topic crowds a rack), zkk-2's
+    broker is drained, stopped and its data left, while the load producer loses nothing."""
+    scale_out_rebalance_and_decommission(
+        ["zkk-4", "zkk-5", "zkk-6"], leaving="zkk-2", leaving_id=2, rack_restart=True
+    )

@@ -28,6 +28,7 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
 from cluster_checks import (
     client_settings,
     consume,
+    lost_messages,
     produce,
     read_topic,
     refused,
@@ -404,12 +405,7 @@ def test_the_data_volume_grows_while_kafka_runs_under_load(host, kafka_address):
         load = finish_load(process, report, stop)
     size_after = data_volume_size(host)
     records = read_topic([kafka_address], load["topic"])
-    lost = [
-        number
-        for number, partition, offset in load["acknowledged"]
-        if records.get((partition, offset))
-        != (str(number).encode(), f"load-test message {number:08d}".encode())
-    ]
+    lost = lost_messages(load["acknowledged"], records)
     print(
         f"\ndata volume grown in {seconds:.0f} s: {size_before / GIB:.2f} GiB -> "
         f"{size_after / GIB:.2f} GiB; load: sent {load['sent']}, acknowledged "
