@@ -54,7 +54,8 @@ def rolling_restart_phases(mode: str) -> dict:
                 for host_result in task["hosts"].values():
                     phases = host_result.get("msg")
                     if isinstance(phases, list):
-                        return {entry["node"]: entry for entry in phases}
+                        # One entry per restart step: a node, or a rack's nodes.
+                        return {" + ".join(map(str, entry["nodes"])): entry for entry in phases}
     raise SystemExit("the rolling restart reported no restart phases")
 
 
