@@ -19,6 +19,11 @@ cluster: afterwards the spare hosts are brokers and one original broker is stopp
 3. playbooks/decommission.yml takes out one original broker: no partition keeps a replica
    on it, it is no longer registered, its Kafka service is stopped and disabled, its data
    directory is still there, and ZooKeeper on the same host keeps running.
+   With ``zookeeper_joining`` (3b): two spare hosts join the three-member ZooKeeper
+   ensemble one at a time (dynamic reconfiguration; check mode shows the plan, a bad
+   super user password and a secured ensemble are refused, nothing changed by either),
+   then leave it: five voters, then three again, the leavers' ZooKeeper stopped and
+   disabled, their data kept, the other members and Kafka not restarted.
 4. The load producer's acknowledged messages are all read back: none lost, and no
    partition was seen without a leader.
 """
@@ -69,20 +74,24 @@ def service_state(name: str, service: str) -> dict[str, str]:
 
 
 def run_playbook(
-    playbook: Path, spare: list[str], *extra: str, expect_failure: bool = False
+    playbook: Path,
+    spare: list[str],
+    *extra: str,
+    expect_failure: bool = False,
+    zookeeper: list[str] = (),
 ) -> tuple[float, str]:
     """ansible-playbook over the scenario's inventory plus the spare hosts (if any) as
-    brokers. Returns its time and output (stdout and stderr); fails the test on a failed
-    run, or with ``expect_failure`` on one that succeeded."""
+    brokers, and the ``zookeeper`` hosts as more members of the ensemble. Returns its time
+    and output (stdout and stderr); fails the test on a failed run, or with
+    ``expect_failure`` on one that succeeded."""
     work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
     inventories = ["-i", str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)]
-    if spare:
+    if spare or zookeeper:
         joined = work / "scale-inventory.yml"
-        joined.write_text(
-            yaml.safe_dump(
-                {"all": {"children": {"kafka_broker": {"hosts": {h: {} for h in spare}}}}}
-            )
-        )
+        children = {"kafka_broker": {"hosts": {h: {} for h in spare}}}
+        if zookeeper:
+            children["zookeeper"] = {"hosts": {h: {} for h in zookeeper}}
+        joined.write_text(yaml.safe_dump({"all": {"children": children}}))
         inventories += ["-i", str(joined)]
     # The configuration the scenario ends in (see check_mode.py), so that nothing else changes.
     side_effect_vars = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "vars" / "side_effect.yml"
@@ -102,7 +111,7 @@ def run_playbook(
     if expect_failure:
         assert completed.returncode != 0, completed.stdout[-4000:]
     else:
-        assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-3000:]
+        assert completed.returncode == 0, completed.stdout[-12000:] + completed.stderr[-3000:]
     return seconds, output
 
 
@@ -211,6 +220,85 @@ def restart_rack_by_rack(spare: list[str], everyone: list[str], brokers: dict[st
     return seconds
 
 
+def zookeeper_admin(name: str, command: str) -> dict:
+    """A ZooKeeper AdminServer command (it listens on the member's loopback only)."""
+    url = f"http://127.0.0.1:8080/commands/{command}"
+    script = (
+        f"import urllib.request; print(urllib.request.urlopen({url!r}, timeout=5).read().decode())"
+    )
+    return json.loads(in_container(name, "python3", "-c", script))
+
+
+def zookeeper_voters(name: str) -> list[int]:
+    return sorted(int(i) for i in zookeeper_admin(name, "voting_view")["current_config"])
+
+
+def zookeeper_states(members: list[str]) -> list[str]:
+    return sorted(zookeeper_admin(m, "stat")["server_stats"]["server_state"] for m in members)
+
+
+def zookeeper_members_join_and_leave(spare: list[str], joining: list[str]) -> dict[str, float]:
+    """Step 3b: ``joining`` (brokers by now) join the three-member ZooKeeper ensemble one at
+    a time through dynamic reconfiguration, then leave it, while Kafka runs on (its
+    processes untouched). Check mode first shows the plan and changes nothing; a run
+    without a usable super user password is refused before anything changes. Returns the
+    times of the joins and of the leaves."""
+    playbook = REPO_ROOT / "molecule" / "resources" / "zookeeper_members.yml"
+    members = list(containers_by_group("zookeeper"))
+    brokers = [*containers_by_group("kafka_broker"), *spare]
+    kafka_pids = {name: service_state(name, "kafka")["MainPID"] for name in brokers}
+    zookeeper_pids = {name: service_state(name, "zookeeper")["MainPID"] for name in members}
+    original = zookeeper_voters(members[0])
+    assert original == [1, 2, 3], original
+    new_ids = list(range(4, 4 + len(joining)))
+
+    _seconds, planned = run_playbook(playbook, spare, "--check", zookeeper=joining)
+    steps = ", then ".join(f"add {i} ({name})" for i, name in zip(new_ids, joining, strict=True))
+    plan = (
+        f"ZooKeeper members {original} would become {original + new_ids}: {steps}, one at a time."
+    )
+    assert plan in planned, planned[-4000:]
+    assert zookeeper_voters(members[0]) == original
+    assert all(service_state(n, "zookeeper")["ActiveState"] != "active" for n in joining)
+
+    needs = "zookeeper_reconfig_enabled needs"
+    refusals = {
+        "zookeeper_super_password=short": f"{needs} zookeeper_super_password",
+        "zookeeper_secure=true": f"{needs} a plaintext ensemble",
+    }
+    for setting, message in refusals.items():
+        _seconds, refused = run_playbook(
+            playbook, spare, "-e", setting, zookeeper=joining, expect_failure=True
+        )
+        assert f"Nothing was changed: {message}" in refused, refused[-3000:]
+        assert zookeeper_voters(members[0]) == original
+        assert all(service_state(n, "zookeeper")["ActiveState"] != "active" for n in joining)
+
+    figures = {}
+    figures["zookeeper join s"], _output = run_playbook(playbook, spare, zookeeper=joining)
+    everyone = members + joining
+    assert all(zookeeper_voters(m) == original + new_ids for m in everyone)
+    assert zookeeper_states(everyone) == ["follower"] * (len(everyone) - 1) + ["leader"]
+
+    figures["zookeeper leave s"], _output = run_playbook(playbook, spare)
+    assert all(zookeeper_voters(m) == original for m in members)
+    assert zookeeper_states(members) == ["follower", "follower", "leader"]
+    for name in joining:
+        state = service_state(name, "zookeeper")
+        assert (state["ActiveState"], state["UnitFileState"]) == ("inactive", "disabled"), state
+        assert "myid" in in_container(name, "ls", "/var/lib/zookeeper")
+    assert {name: service_state(name, "kafka")["MainPID"] for name in brokers} == kafka_pids
+    # The members that stay were not restarted: new members need no restart of the others.
+    assert {n: service_state(n, "zookeeper")["MainPID"] for n in members} == zookeeper_pids
+    print(
+        f"\nZooKeeper: {joining} joined the ensemble one at a time in"
+        f" {figures['zookeeper join s']:.0f} s (voters {original + new_ids}), then left it in"
+        f" {figures['zookeeper leave s']:.0f} s (voters {original}, their ZooKeeper stopped and"
+        " disabled, data kept); the other members and Kafka not restarted"
+    )
+    return figures
+
+
 def describe_brokers(bootstrap: list[str]) -> list[dict]:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, **client_settings())
     try:
@@ -220,10 +308,16 @@ def describe_brokers(bootstrap: list[str]) -> list[dict]:
 
 
 def scale_out_rebalance_and_decommission(
-    spare: list[str], leaving: str, leaving_id: int, rack_restart: bool = False
+    spare: list[str],
+    leaving: str,
+    leaving_id: int,
+    rack_restart: bool = False,
+    zookeeper_joining: list[str] = (),
 ):
     """Steps 1-4 above; prints the figures. ``leaving`` is an original broker whose host
-    stays in the scenario (its ZooKeeper, for one, keeps running)."""
+    stays in the scenario (its ZooKeeper, for one, keeps running). With
+    ``zookeeper_joining``, those spare hosts also join the ZooKeeper ensemble and leave it
+    (step 3b, ``zookeeper_members_join_and_leave``)."""
     work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
     scenario = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
     originals = containers_by_group("kafka_broker")
@@ -259,6 +353,8 @@ def scale_out_rebalance_and_decommission(
         )
         staying = [b for b in everyone if not b.startswith(originals[leaving] + ":")]
         drained, leaders, left = cluster_view(staying)
+        if zookeeper_joining:
+            figures.update(zookeeper_members_join_and_leave(spare, list(zookeeper_joining)))
         time.sleep(5)
     finally:
         load = finish_load(process, report_path, stop)

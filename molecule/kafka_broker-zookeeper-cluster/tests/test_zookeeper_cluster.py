@@ -1,7 +1,8 @@
 """Three Kafka 3.9 brokers registered in a three-node ZooKeeper ensemble under
 the /kafka chroot, and the rolling restart under load (cluster_checks). The last
-test adds the three spare hosts as brokers, restarts all six rack by rack and takes
-zkk-2's broker out (scale_checks);
+test adds the three spare hosts as brokers, restarts all six rack by rack, takes
+zkk-2's broker out, and has two of them join the ZooKeeper ensemble and leave it
+(scale_checks);
 it changes the cluster, so it stays last."""
 
 import json
@@ -52,17 +53,48 @@ def test_brokers_are_registered_in_zookeeper(host):
     assert "[1, 2, 3]" in result.stdout
 
 
+def test_zookeeper_keeps_its_members_and_no_host_file_holds_the_super_password(host):
+    """zookeeper_reconfig_enabled: ZooKeeper starts from a copy of the role's zoo.cfg in its
+    data directory, with the members it keeps itself; the members hold the super user's
+    digest, never its password."""
+    static = host.file("/etc/zookeeper/zoo.cfg").content_string
+    assert re.search(r"^reconfigEnabled=true$", static, re.M)
+    assert re.search(r"^standaloneEnabled=false$", static, re.M)
+    assert re.search(
+        r"^DigestAuthenticationProvider.superDigest=super:[A-Za-z0-9+/]{27}=$", static, re.M
+    )
+    assert not re.search(r"^server\.", static, re.M)
+    runtime = host.file("/var/lib/zookeeper/zoo.cfg").content_string
+    kept = re.search(
+        r"^dynamicConfigFile=(/var/lib/zookeeper/zoo\.cfg\.dynamic\.\w+)$", runtime, re.M
+    )
+    members = host.file(kept.group(1)).content_string
+    assert sorted(re.findall(r"^server\.(\d)=[^:]+:2888:3888", members, re.M)) == ["1", "2", "3"]
+    unit = host.file("/etc/systemd/system/zookeeper.service").content_string
+    assert "ExecStartPre=/bin/sh /etc/zookeeper/prepare-runtime-config" in unit
+    assert "QuorumPeerMain /var/lib/zookeeper/zoo.cfg" in unit
+    found = host.run(
+        "grep -rl lab-zookeeper-super /etc/zookeeper /var/lib/zookeeper /etc/systemd/system"
+    )
+    assert found.rc == 1 and found.stdout == "", found.stdout
+
+
 def test_services_are_active(host):
     for service in ("zookeeper", "kafka"):
         assert host.service(service).is_running
         assert host.service(service).is_enabled
 
 
-def test_brokers_join_take_their_share_restart_rack_by_rack_and_one_leaves_under_load():
+def test_brokers_and_zookeeper_members_come_and_go_under_load():
     """Last (it changes the cluster): zkk-4, zkk-5 and zkk-6 join without a restart of
     the others, the data is spread over six brokers in three racks, the brokers restart
     rack by rack in three steps (and one at a time while a topic crowds a rack), zkk-2's
-    broker is drained, stopped and its data left, while the load producer loses nothing."""
+    broker is drained, stopped and its data left, zkk-4 and zkk-5 join the ZooKeeper
+    ensemble one at a time and leave it again, while the load producer loses nothing."""
     scale_out_rebalance_and_decommission(
-        ["zkk-4", "zkk-5", "zkk-6"], leaving="zkk-2", leaving_id=2, rack_restart=True
+        ["zkk-4", "zkk-5", "zkk-6"],
+        leaving="zkk-2",
+        leaving_id=2,
+        rack_restart=True,
+        zookeeper_joining=["zkk-4", "zkk-5"],
     )
