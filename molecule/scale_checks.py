@@ -22,8 +22,9 @@ cluster: afterwards the spare hosts are brokers and one original broker is stopp
    With ``zookeeper_joining`` (3b): two spare hosts join the three-member ZooKeeper
    ensemble one at a time (dynamic reconfiguration; check mode shows the plan, a bad
    super user password and a secured ensemble are refused, nothing changed by either),
-   then leave it: five voters, then three again, the leavers' ZooKeeper stopped and
-   disabled, their data kept, the other members and Kafka not restarted.
+   then leave it (the last of them down, as a failed member): five voters, then three
+   again, the leavers' ZooKeeper stopped and disabled, their data kept, the other members
+   and Kafka not restarted.
 4. The load producer's acknowledged messages are all read back: none lost, and no
    partition was seen without a leader.
 """
@@ -280,6 +281,8 @@ def zookeeper_members_join_and_leave(spare: list[str], joining: list[str]) -> di
     assert all(zookeeper_voters(m) == original + new_ids for m in everyone)
     assert zookeeper_states(everyone) == ["follower"] * (len(everyone) - 1) + ["leader"]
 
+    # The last of them to leave is down, as a member that is removed because it failed.
+    in_container(joining[-1], "systemctl", "stop", "zookeeper")
     figures["zookeeper leave s"], _output = run_playbook(playbook, spare)
     assert all(zookeeper_voters(m) == original for m in members)
     assert zookeeper_states(members) == ["follower", "follower", "leader"]
@@ -292,7 +295,8 @@ def zookeeper_members_join_and_leave(spare: list[str], joining: list[str]) -> di
     assert {n: service_state(n, "zookeeper")["MainPID"] for n in members} == zookeeper_pids
     print(
         f"\nZooKeeper: {joining} joined the ensemble one at a time in"
-        f" {figures['zookeeper join s']:.0f} s (voters {original + new_ids}), then left it in"
+        f" {figures['zookeeper join s']:.0f} s (voters {original + new_ids}), then left it"
+        f" ({joining[-1]} down) in"
         f" {figures['zookeeper leave s']:.0f} s (voters {original}, their ZooKeeper stopped and"
         " disabled, data kept); the other members and Kafka not restarted"
     )
