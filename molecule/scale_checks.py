@@ -67,11 +67,17 @@ def in_container(name: str, *argv: str) -> str:
 
 
 def service_state(name: str, service: str) -> dict[str, str]:
-    """MainPID, ActiveState and UnitFileState of a systemd service in a container."""
-    output = in_container(
-        name, "systemctl", "show", "-p", "MainPID,ActiveState,UnitFileState", service
-    )
-    return dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+    """MainPID, ActiveState and UnitFileState of a systemd service in a container. A busy
+    systemd can fail to answer (a D-Bus timeout): asked up to ten times, a second apart."""
+    for _attempt in range(10):
+        output = in_container(
+            name, "systemctl", "show", "-p", "MainPID,ActiveState,UnitFileState", service
+        )
+        state = dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+        if "ActiveState" in state and "MainPID" in state:
+            return state
+        time.sleep(1)
+    raise AssertionError(f"systemctl show {service} on {name} answered {output!r}")
 
 
 def run_playbook(
