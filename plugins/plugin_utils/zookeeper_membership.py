@@ -92,13 +92,15 @@ def zookeeper_member_changes(on_disk, myids, addresses, known_addresses=None):
             " take members live: dynamic reconfiguration changes ensembles of three or more."
         )
         return plan
+    # A member whose myid stays but whose address differs: refused whatever else changes.
+    moved = "; ".join(
+        f"member {i} ({hosts[i]}) would move from {running[i]} to {target[i]}"
+        for i in sorted(running)
+        if i in target and running[i] != target[i]
+    )
     if not running or set(running) == set(plan["target"]):
-        moved = sorted(i for i in running if i in target and running[i] != target[i])
         if moved and len(target) > 1:
-            plan["refusal"] = "; ".join(
-                f"member {i} ({hosts[i]}) would move from {running[i]} to {target[i]}"
-                for i in moved
-            ) + (
+            plan["refusal"] = moved + (
                 ". A member's address changes through dynamic reconfiguration only as a new"
                 " member: give the new host a new myid (zookeeper_id) and leave the old one"
                 " out of the inventory; the role adds the one, then removes the other."
@@ -120,15 +122,8 @@ def zookeeper_member_changes(on_disk, myids, addresses, known_addresses=None):
             f" {(len(plan['target']) - 1) // 2})."
         )
         return plan
-    moved = sorted(i for i in running if i in target and running[i] != target[i])
     if moved:
-        plan["refusal"] = (
-            "; ".join(
-                f"member {i} ({hosts[i]}) would move from {running[i]} to {target[i]}"
-                for i in moved
-            )
-            + ". Change the members or their addresses, not both in one run."
-        )
+        plan["refusal"] = moved + ". Change the members or their addresses, not both in one run."
         return plan
     for i in joining:
         plan["steps"].append({"action": "add", "myid": i, "host": hosts[i], "address": target[i]})
