@@ -9,6 +9,8 @@ reassignments. They return problem sentences; an empty list means the wanted
 state holds. The reads at the bottom are the only part that talks to Kafka.
 """
 
+import base64
+
 try:
     from kafka.admin import ConfigResource, ConfigResourceType
     from kafka.errors import UnsupportedVersionError
@@ -127,8 +129,53 @@ def input_problems(params):
 # --- the controller quorum ------------------------------------------------------
 
 
+def kafka_uuid(value):
+    """Kafka's own spelling of a Uuid (its tools' 22-character base64url, as in
+    meta.properties' directory.id) from the hyphenated form kafka-python reads. None for no
+    Uuid and for Kafka's zero Uuid, which a quorum at kraft.version 0 reports for every
+    voter's directory."""
+    if not value:
+        return None
+    raw = bytes.fromhex(str(value).replace("-", ""))
+    if not any(raw):
+        return None
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def controller_endpoints(quorum):
+    """{node id: "host:port"} of the controllers' first listener, from a DescribeQuorum
+    response (version 2, Kafka 3.9+, KIP-853); empty from older brokers."""
+    endpoints = {}
+    for node in quorum.get("nodes") or []:
+        listeners = node.get("listeners") or []
+        if listeners:
+            endpoints[node["node_id"]] = f"{listeners[0]['host']}:{listeners[0]['port']}"
+    return endpoints
+
+
+def observer_states(quorum):
+    """The observers of a DescribeQuorum partition (brokers, and controllers that are not
+    voters yet) as {id, directory_id, lag}: records behind the leader, None when unknown."""
+    leader_offset = quorum.get("high_watermark", -1)
+    for voter in quorum.get("current_voters") or []:
+        if voter["replica_id"] == quorum.get("leader_id", -1):
+            leader_offset = voter["log_end_offset"]
+    states = []
+    for observer in sorted(quorum.get("observers") or [], key=lambda o: o["replica_id"]):
+        offset = observer["log_end_offset"]
+        states.append(
+            {
+                "id": observer["replica_id"],
+                "directory_id": kafka_uuid(observer.get("replica_directory_id")),
+                "lag": leader_offset - offset if offset is not None and offset >= 0 else None,
+            }
+        )
+    return states
+
+
 def voter_states(quorum, max_lag=DEFAULT_MAX_CONTROLLER_LAG, within_ms=CAUGHT_UP_WITHIN_MS):
-    """Each voter of a DescribeQuorum partition as {id, log_end_offset, lag, lag_ms, caught_up}.
+    """Each voter of a DescribeQuorum partition as {id, directory_id, log_end_offset, lag,
+    lag_ms, caught_up}.
 
     ``lag`` is records behind the leader's log end offset (None when Kafka does not
     know the voter's offset); ``lag_ms`` how long ago the leader last saw it caught
@@ -162,6 +209,7 @@ def voter_states(quorum, max_lag=DEFAULT_MAX_CONTROLLER_LAG, within_ms=CAUGHT_UP
         states.append(
             {
                 "id": voter["replica_id"],
+                "directory_id": kafka_uuid(voter.get("replica_directory_id")),
                 "log_end_offset": offset,
                 "lag": lag,
                 "lag_ms": lag_ms,
@@ -575,6 +623,7 @@ def read_snapshot(admin, metadata_mode=None, max_lag=DEFAULT_MAX_CONTROLLER_LAG)
         "metadata_mode": metadata_mode,
         "quorum_leader": None,
         "voters": [],
+        "observers": [],
     }
     if metadata_mode != ZOOKEEPER:
         try:
@@ -593,6 +642,10 @@ def read_snapshot(admin, metadata_mode=None, max_lag=DEFAULT_MAX_CONTROLLER_LAG)
             # the active controller is the quorum leader.
             snapshot["controller_id"] = partition["leader_id"]
             snapshot["voters"] = voter_states(partition, max_lag)
+            endpoints = controller_endpoints(quorum)
+            for voter in snapshot["voters"]:
+                voter["endpoint"] = endpoints.get(voter["id"])
+            snapshot["observers"] = observer_states(partition)
     if snapshot["controller_id"] is not None and snapshot["controller_id"] < 0:
         snapshot["controller_id"] = None
     snapshot["topics"] = read_topics_state(admin)

@@ -233,12 +233,28 @@ voters:
     - C(lag) is records behind the leader's log end offset, C(lag_ms) how long ago the leader
       last saw the voter caught up (null when unknown); C(caught_up) applies
       O(max_controller_lag) and the 5 second rule.
+    - C(directory_id) is the voter's metadata directory id as Kafka's tools spell it (null at
+      C(kraft.version) 0, where the quorum does not track directories); C(endpoint) the
+      C(host:port) of its controller listener (null from Kafka before 3.9). Both since 0.9.0.
   returned: when the cluster could be read
   type: list
   elements: dict
   sample:
-    - {id: 1, log_end_offset: 1675, lag: 0, lag_ms: 0, caught_up: true}
-    - {id: 2, log_end_offset: 1674, lag: 1, lag_ms: 241, caught_up: true}
+    - {id: 1, directory_id: XvYTomP3HvafZwtVb2enpQ, endpoint: "10.0.1.11:9093",
+       log_end_offset: 1675, lag: 0, lag_ms: 0, caught_up: true}
+    - {id: 2, directory_id: AV8JBbA9p3SF63AKOPOSeA, endpoint: "10.0.2.12:9093",
+       log_end_offset: 1674, lag: 1, lag_ms: 241, caught_up: true}
+observers:
+  description:
+    - KRaft mode, the nodes that read the metadata log without voting (the brokers, and a new
+      controller until it is added to the quorum), with their metadata directory id and how
+      many records behind the leader they are (null when unknown); empty in ZooKeeper mode.
+  returned: when the cluster could be read
+  type: list
+  elements: dict
+  version_added: 0.9.0
+  sample:
+    - {id: 4, directory_id: YMGjMUGK1B-SfXAyCEkwmw, lag: 0}
 under_replicated:
   description: Partitions with fewer in-sync replicas than replicas, as C(topic-partition),
     sorted, at most 100.
@@ -539,6 +555,7 @@ class HealthWatch:
                 fenced_brokers=snapshot["fenced_brokers"],
                 controller_id=snapshot["controller_id"],
                 voters=snapshot["voters"],
+                observers=snapshot["observers"],
                 under_replicated=capped(
                     partition_name(t, p) for t, p in under_replicated(snapshot["topics"])
                 ),

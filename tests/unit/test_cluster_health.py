@@ -99,6 +99,7 @@ def test_voter_states(follower, expected):
     leader_state, follower_state = health.voter_states(quorum(followers=[follower]), max_lag=1000)
     assert leader_state == {
         "id": 1,
+        "directory_id": None,
         "log_end_offset": 100,
         "lag": 0,
         "lag_ms": 0,
@@ -571,8 +572,19 @@ class FakeAdmin:
             from kafka.errors import IncompatibleBrokerVersion
 
             raise IncompatibleBrokerVersion("no DescribeQuorumRequest")
-        voter = {"replica_id": 1, "log_end_offset": 75, "last_caught_up_timestamp": 5000}
-        observer = {"replica_id": 2, "log_end_offset": 74, "last_caught_up_timestamp": 4800}
+        # Directory ids as kafka-python reads them (Kafka 4.4 answered these in a trial).
+        voter = {
+            "replica_id": 1,
+            "log_end_offset": 75,
+            "last_caught_up_timestamp": 5000,
+            "replica_directory_id": "5ef613a2-63f7-1ef6-9f67-0b556f67a7a5",
+        }
+        observer = {
+            "replica_id": 2,
+            "log_end_offset": 74,
+            "last_caught_up_timestamp": 4800,
+            "replica_directory_id": "00000000-0000-0000-0000-000000000000",
+        }
         partition = {
             "partition_index": 0,
             "leader_id": 1,
@@ -582,7 +594,11 @@ class FakeAdmin:
             "observers": [observer],
             "error": None,
         }
-        return {"topics": [{"topic_name": "__cluster_metadata", "partitions": [partition]}]}
+        nodes = [{"node_id": 1, "listeners": [{"name": "CONTROLLER", "host": "h1", "port": 9093}]}]
+        return {
+            "topics": [{"topic_name": "__cluster_metadata", "partitions": [partition]}],
+            "nodes": nodes,
+        }
 
     def describe_topics(self, topics=None):
         partition = {
@@ -618,8 +634,18 @@ def test_read_snapshot_kraft():
     assert (snapshot["brokers"], snapshot["fenced_brokers"]) == ([1, 2], [3])
     assert snapshot["controller_id"] == 1  # the quorum leader, not DescribeCluster's pick (2)
     assert snapshot["voters"] == [
-        {"id": 1, "log_end_offset": 75, "lag": 0, "lag_ms": 0, "caught_up": True}
+        {
+            "id": 1,
+            "directory_id": "XvYTomP3HvafZwtVb2enpQ",  # what kafka-metadata-quorum.sh printed
+            "endpoint": "h1:9093",
+            "log_end_offset": 75,
+            "lag": 0,
+            "lag_ms": 0,
+            "caught_up": True,
+        }
     ]
+    # A broker formatted before KIP-853 has the zero directory id: none.
+    assert snapshot["observers"] == [{"id": 2, "directory_id": None, "lag": 1}]
     assert snapshot["topics"] == {"x": {0: {"replicas": [1, 2, 3], "isr": [1, 2], "leader": 1}}}
     assert snapshot["reassignments"] == ["x-0"]
     # the remembered controller is forgotten before the controller request of every poll
@@ -631,6 +657,32 @@ def test_read_snapshot_tells_zookeeper_mode_by_the_missing_quorum_api():
     assert snapshot["metadata_mode"] == "zookeeper"
     assert (snapshot["brokers"], snapshot["fenced_brokers"]) == ([0], [])
     assert (snapshot["controller_id"], snapshot["voters"]) == (0, [])
+    assert snapshot["observers"] == []
+
+
+@pytest.mark.parametrize(
+    ("read", "kafka_spelling"),
+    [
+        ("5ef613a2-63f7-1ef6-9f67-0b556f67a7a5", "XvYTomP3HvafZwtVb2enpQ"),
+        ("015f0905-b03d-a774-85eb-700a38f39278", "AV8JBbA9p3SF63AKOPOSeA"),
+        ("eb5fa436-3538-3f29-4094-8395eb7e58ae", "61-kNjU4PylAlIOV635Yrg"),
+        ("00000000-0000-0000-0000-000000000000", None),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_directory_ids_are_spelled_as_kafkas_tools_spell_them(read, kafka_spelling):
+    """Pairs that kafka-python and kafka-metadata-quorum.sh reported for the same voters."""
+    assert health.kafka_uuid(read) == kafka_spelling
+
+
+def test_controller_endpoints_need_kip_853_nodes():
+    assert health.controller_endpoints({"topics": []}) == {}
+    nodes = [
+        {"node_id": 4, "listeners": [{"name": "CONTROLLER", "host": "10.0.0.4", "port": 9093}]},
+        {"node_id": 5, "listeners": []},
+    ]
+    assert health.controller_endpoints({"nodes": nodes}) == {4: "10.0.0.4:9093"}
 
 
 def test_read_snapshot_reraises_other_errors():
