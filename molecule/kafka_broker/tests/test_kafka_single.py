@@ -42,6 +42,9 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from scale_checks import PLAYBOOKS, finish_load, run_playbook, service_state, start_load
 
+# The scenario's second cluster (kafka-dynamic) has tests of its own (test_kafka_dynamic.py).
+testinfra_hosts = ["kafka_broker"]
+
 
 def operator_pki() -> Path:
     """Where the converge made the operator's CA and certificates (resources/operator_pki.yml)."""
