@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -86,18 +87,22 @@ def run_playbook(
     *extra: str,
     expect_failure: bool = False,
     zookeeper: list[str] = (),
+    controllers: list[str] = (),
 ) -> tuple[float, str]:
     """ansible-playbook over the scenario's inventory plus the spare hosts (if any) as
-    brokers, and the ``zookeeper`` hosts as more members of the ensemble. Returns its time
-    and output (stdout and stderr); fails the test on a failed run, or with
-    ``expect_failure`` on one that succeeded."""
+    brokers, the ``zookeeper`` hosts as more members of the ensemble, and ``controllers``
+    as the KRaft controller group (dedicated controllers, with the brokers that are
+    controllers too). Returns its time and output (stdout and stderr); fails the test on a
+    failed run, or with ``expect_failure`` on one that succeeded."""
     work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
     inventories = ["-i", str(Path(os.environ["MOLECULE_INVENTORY_FILE"]).parent)]
-    if spare or zookeeper:
+    if spare or zookeeper or controllers:
         joined = work / "scale-inventory.yml"
         children = {"kafka_broker": {"hosts": {h: {} for h in spare}}}
         if zookeeper:
             children["zookeeper"] = {"hosts": {h: {} for h in zookeeper}}
+        if controllers:
+            children["kafka_controller"] = {"hosts": {h: {} for h in controllers}}
         joined.write_text(yaml.safe_dump({"all": {"children": children}}))
         inventories += ["-i", str(joined)]
     # The configuration the scenario ends in (see check_mode.py), so that nothing else changes.
@@ -305,6 +310,119 @@ def zookeeper_members_join_and_leave(spare: list[str], joining: list[str]) -> di
         f" ({joining[-1]} down) in"
         f" {figures['zookeeper leave s']:.0f} s (voters {original}, their ZooKeeper stopped and"
         " disabled, data kept); the other members and Kafka not restarted"
+    )
+    return figures
+
+
+QUORUM_TOOL = "/etc/kafka/quorum/kafka-quorum-tool"
+
+
+def quorum_tool(name: str, tool_class: str, *arguments: str) -> str:
+    """The role's quorum tool on ``name`` (kafka_broker_dynamic_quorum), as the Kafka user."""
+    return in_container(name, "runuser", "-u", "kafka", "--", QUORUM_TOOL, tool_class, *arguments)
+
+
+def kraft_voters(name: str) -> list[int]:
+    """The quorum's voter ids, as the quorum tool on ``name`` reports them."""
+    status = quorum_tool(
+        name, "org.apache.kafka.tools.MetadataQuorumCommand", "describe", "--status"
+    )
+    voters = re.search(r"^CurrentVoters:\s*(.*)$", status, re.M)
+    assert voters, status
+    return sorted(int(i) for i in re.findall(r'"id": (\d+)', voters.group(1)))
+
+
+def kraft_version(name: str) -> str:
+    features = quorum_tool(name, "org.apache.kafka.tools.FeatureCommand", "describe")
+    found = re.search(r"Feature: kraft\.version\s.*FinalizedVersionLevel: (\d+)\s", features)
+    assert found, features
+    return found.group(1)
+
+
+def kraft_controllers_join_and_leave(joining: list[str]) -> dict[str, float]:
+    """A static quorum of three combined nodes becomes dynamic (kraft.version 1, each node
+    restarted once), then ``joining`` (hosts with only Java) join it as dedicated
+    controllers one at a time, then leave it again, the last of them down, as a failed
+    controller; the brokers are not restarted by the joins and leaves. Check mode shows
+    each change and makes none; a run that would turn the dynamic quorum static again, or
+    take the controller role from a broker that stays, is refused before anything changes.
+    Runs under the caller's load; returns the times of the switch, the joins and the
+    leaves."""
+    playbook = REPO_ROOT / "molecule" / "resources" / "kraft_controllers.yml"
+    nodes = list(containers_by_group("kafka_broker"))
+    dynamic = ("-e", "kafka_broker_dynamic_quorum=true")
+    before = {name: service_state(name, "kafka")["MainPID"] for name in nodes}
+    figures = {}
+
+    _seconds, planned = run_playbook(playbook, [], "--check", *dynamic)
+    assert "The controller quorum would become dynamic: kraft.version would be raised" in planned
+    assert {name: service_state(name, "kafka")["MainPID"] for name in nodes} == before
+    config = in_container(nodes[0], "cat", "/etc/kafka/server.properties")
+    assert "controller.quorum.voters=" in config, config
+
+    figures["kraft switch s"], _output = run_playbook(playbook, [], *dynamic)
+    switched = {name: service_state(name, "kafka")["MainPID"] for name in nodes}
+    assert all(switched[name] != before[name] for name in nodes), (before, switched)
+    for name in nodes:
+        config = in_container(name, "cat", "/etc/kafka/server.properties")
+        assert "controller.quorum.voters=" not in config
+        assert (
+            "controller.quorum.bootstrap.servers=${dir:/etc/kafka/quorum:bootstrap-servers}"
+            in config
+        )
+        assert kraft_version(name) == "1"
+        assert kraft_voters(name) == [1, 2, 3]
+
+    refusals = {
+        # Turning the option off again.
+        ("-e", "kafka_broker_dynamic_quorum=false"): ((), "the controller quorum is dynamic"),
+        # kraft-3 would stay a broker and stop being a controller.
+        dynamic: (
+            (*nodes[:2], joining[0]),
+            f"{nodes[2]} runs as broker,controller and would become broker",
+        ),
+    }
+    for options, (controllers, message) in refusals.items():
+        _seconds, refused = run_playbook(
+            playbook, [], *options, controllers=list(controllers), expect_failure=True
+        )
+        assert f"Nothing was changed: {message}" in refused, refused[-3000:]
+        assert kraft_voters(nodes[0]) == [1, 2, 3]
+        assert service_state(joining[0], "kafka").get("ActiveState") != "active"
+
+    everyone = nodes + joining
+    new_ids = list(range(4, 4 + len(joining)))
+    _seconds, planned = run_playbook(playbook, [], "--check", *dynamic, controllers=everyone)
+    steps = ", then ".join(f"add {i} ({name})" for i, name in zip(new_ids, joining, strict=True))
+    assert (
+        f"KRaft voters [1, 2, 3] would become {[1, 2, 3, *new_ids]}: {steps}, one at a time."
+        in (planned.replace("\n", " "))
+    ), planned[-4000:]
+    assert kraft_voters(nodes[0]) == [1, 2, 3]
+
+    figures["kraft join s"], _output = run_playbook(playbook, [], *dynamic, controllers=everyone)
+    assert all(kraft_voters(name) == [1, 2, 3, *new_ids] for name in everyone)
+    for name in joining:
+        assert "process.roles=controller\n" in in_container(
+            name, "cat", "/etc/kafka/server.properties"
+        )
+
+    # The last of them to leave is down, as a controller that is removed because it failed.
+    in_container(joining[-1], "systemctl", "stop", "kafka")
+    figures["kraft leave s"], _output = run_playbook(playbook, [], *dynamic)
+    assert all(kraft_voters(name) == [1, 2, 3] for name in nodes)
+    for name in joining:
+        state = service_state(name, "kafka")
+        assert (state["ActiveState"], state["UnitFileState"]) == ("inactive", "disabled"), state
+        assert "meta.properties" in in_container(name, "ls", "/var/lib/kafka/data")
+    # Joins and leaves restart no broker: a running node learns the voters from the log.
+    assert {name: service_state(name, "kafka")["MainPID"] for name in nodes} == switched
+    print(
+        f"\nKRaft: the static quorum became dynamic in {figures['kraft switch s']:.0f} s"
+        f" (kraft.version 1, each node restarted once); {joining} joined it one at a time in"
+        f" {figures['kraft join s']:.0f} s (voters {[1, 2, 3, *new_ids]}), then left it"
+        f" ({joining[-1]} down) in {figures['kraft leave s']:.0f} s (voters [1, 2, 3], their"
+        " Kafka stopped and disabled, data kept); the brokers not restarted by either"
     )
     return figures
 

@@ -1,10 +1,15 @@
 """Three KRaft nodes, secured (SASL_SSL, TLS between nodes, ACLs): one quorum of
 three voters, every broker registered, replicated topics, strangers refused, the
 pipeline's principals limited to their jobs, and the rolling restart under load
-(cluster_checks)."""
+(cluster_checks). The last test makes the quorum dynamic and has the two spare hosts
+join it as controllers and leave it, under load (scale_checks); it changes the
+cluster, so it stays last."""
 
 import json
+import os
 import re
+import time
+from pathlib import Path
 
 # Imported so pytest runs it as this scenario's check-mode test (once, no host).
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
@@ -13,6 +18,8 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
 
 # Imported so pytest collects them as this scenario's tests too.
 from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
+    lost_messages,
+    read_topic,
     test_a_client_that_does_not_trust_the_cluster_ca_is_refused,
     test_a_client_without_credentials_is_refused,
     test_a_wrong_password_is_refused,
@@ -25,6 +32,15 @@ from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_the_admin_gets_in,
     tool_config_args,
 )
+from scale_checks import (
+    containers_by_group,
+    finish_load,
+    kraft_controllers_join_and_leave,
+    start_load,
+)
+
+# The host checks are the cluster's; the spare hosts hold only Java until the last test.
+testinfra_hosts = ["kafka_broker"]
 
 NODES = ["kraft-1", "kraft-2", "kraft-3"]
 
@@ -84,3 +100,30 @@ def test_node_is_formatted_for_the_cluster_the_quorum_reports(host):
 def test_service_is_active(host):
     assert host.service("kafka").is_running
     assert host.service("kafka").is_enabled
+
+
+def test_controllers_join_and_leave_a_dynamic_quorum_under_load():
+    """kafka_broker_dynamic_quorum: the static quorum becomes dynamic, kraft-4 and kraft-5
+    join it as controllers one at a time and leave it, the last one down, under the acks=all
+    load producer: no acknowledged message lost, no partition seen without a leader."""
+    work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+    bootstrap = [f"{address}:9092" for address in containers_by_group("kafka_broker").values()]
+    spare = list(containers_by_group("spare_controller"))
+    assert spare == ["kraft-4", "kraft-5"], spare
+    process, report_path, stop = start_load(bootstrap, work)
+    try:
+        time.sleep(5)
+        figures = kraft_controllers_join_and_leave(spare)
+        time.sleep(5)
+    finally:
+        load = finish_load(process, report_path, stop)
+    lost = lost_messages(load["acknowledged"], read_topic(bootstrap, load["topic"]))
+    print(
+        f"\nload over the KRaft quorum changes ({sum(figures.values()):.0f} s): sent"
+        f" {load['sent']}, acknowledged {len(load['acknowledged'])}, lost {len(lost)}, partitions"
+        f" seen without a leader {len(load['offline_observations'])} times in"
+        f" {load['leader_checks']} checks"
+    )
+    assert load["sent"] > 500 and len(load["acknowledged"]) > 0.99 * load["sent"]
+    assert lost == [], lost[:10]
+    assert load["offline_observations"] == []
