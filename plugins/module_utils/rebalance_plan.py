@@ -257,13 +257,15 @@ def _racks_lost_by_draining(assignment, racks, eligible, drain):
     ]
 
 
-def plan_rebalance(assignment, sizes, racks, brokers, drain=()):
+def plan_rebalance(assignment, sizes, racks, brokers, drain=(), balance=True):
     """The new assignment and what it takes to get there.
 
     ``assignment``: {(topic, partition): [broker ids]}; ``sizes``: {(topic, partition):
     bytes}; ``racks``: {broker id: rack or None} for every broker known; ``brokers``: the
-    ids that should hold replicas; ``drain``: ids to empty. Returns {"moves", "problems"},
-    each move {"topic", "partition", "before", "after", "adding", "removing", "bytes"}.
+    ids that should hold replicas; ``drain``: ids to empty; ``balance``: False keeps to the
+    moves that must happen (steps 1 and 2) and the leaders (step 5), so that a drain moves
+    only what the drained brokers hold. Returns {"moves", "problems"}, each move {"topic",
+    "partition", "before", "after", "adding", "removing", "bytes"}.
     """
     drain = set(drain)
     eligible = [b for b in brokers if b not in drain]
@@ -293,8 +295,9 @@ def plan_rebalance(assignment, sizes, racks, brokers, drain=()):
     problems = _forced_moves(state, drain)
     if problems:
         return {"moves": [], "problems": problems}
-    _balance_topics(state, keys_by_topic)
-    _balance_overall(state, keys_by_topic)
+    if balance:
+        _balance_topics(state, keys_by_topic)
+        _balance_overall(state, keys_by_topic)
     _balance_leaders(state)
     moves = []
     for key in sorted(assignment):

@@ -51,6 +51,16 @@ options:
     type: list
     elements: int
     default: []
+  balance:
+    description:
+      - C(false) moves only what must move - the replicas of O(drain_brokers) (each to the
+        broker that stays and holds the fewest of its topic, rack-aware), and replicas that
+        share a rack while there are racks enough for one each - and leaves every other
+        replica where it is, so that a drain copies only the drained brokers' data. Preferred
+        leaders are still spread. C(true) also balances the replicas over the brokers.
+    type: bool
+    default: true
+    version_added: 0.9.0
   topics:
     description:
       - Topics to balance. Omitted means every topic, Kafka's internal ones included.
@@ -514,6 +524,7 @@ def main():
         dict(
             brokers=dict(type="list", elements="int"),
             drain_brokers=dict(type="list", elements="int", default=[]),
+            balance=dict(type="bool", default=True),
             topics=dict(type="list", elements="str"),
             max_concurrent_moves=dict(type="int", default=5),
             throttle=dict(type="int"),
@@ -542,6 +553,7 @@ def main():
             state["racks"],
             state["brokers"],
             params["drain_brokers"],
+            balance=params["balance"],
         )
         if plan["problems"]:
             module.fail_json(msg="Nothing was moved: " + "; ".join(plan["problems"]))

@@ -129,6 +129,31 @@ def test_draining_a_broker_empties_it_and_keeps_one_replica_per_zone():
             assert move["removing"] == [2] or 2 in move["before"], move
 
 
+def test_a_drain_without_balance_moves_only_what_the_drained_broker_holds():
+    """decommission.yml drains with balance false: on an uneven cluster, a balancing drain
+    also moves replicas between the brokers that stay; this one copies only broker 6's."""
+    assignment, sizes = three_broker_cluster()
+    # Brokers 4 and 5 joined and took some data; 6 took more; nothing is even.
+    partial = rebalance_plan.plan_rebalance(assignment, sizes, RACKS, ALL)["moves"]
+    uneven = applied(assignment, partial[: len(partial) // 2])
+    balancing = rebalance_plan.plan_rebalance(uneven, sizes, RACKS, ALL, drain=[6])
+    assert any(6 not in m["removing"] for m in balancing["moves"] if m["adding"])
+
+    plan = rebalance_plan.plan_rebalance(uneven, sizes, RACKS, ALL, drain=[6], balance=False)
+    assert plan["problems"] == []
+    copying = [m for m in plan["moves"] if m["adding"]]
+    assert copying and all(m["removing"] == [6] for m in copying), copying
+    assert len(copying) == sum(1 for replicas in uneven.values() if 6 in replicas)
+    after = applied(uneven, plan["moves"])
+    assert all(6 not in replicas for replicas in after.values())
+    assert rack_rule_breaches(after, RACKS, [1, 2, 3, 4, 5]) == []
+    for key, replicas in after.items():
+        assert len(replicas) == 3
+        if 6 not in uneven[key]:  # untouched, apart from the order (leaders)
+            assert set(replicas) == set(uneven[key]), key
+    assert sum(m["bytes"] for m in plan["moves"]) < sum(m["bytes"] for m in balancing["moves"])
+
+
 def test_two_replicas_in_one_zone_are_split_when_zones_allow():
     assignment = {("events", 0): [1, 4, 2], ("events", 1): [2, 3, 1], ("events", 2): [3, 1, 2]}
     sizes = dict((key, 100) for key in assignment)
