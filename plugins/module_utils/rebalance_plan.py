@@ -257,7 +257,7 @@ def _racks_lost_by_draining(assignment, racks, eligible, drain):
     ]
 
 
-def plan_rebalance(assignment, sizes, racks, brokers, drain=(), balance=True):
+def plan_rebalance(assignment, sizes, racks, brokers, drain=(), *, balance=True):
     """The new assignment and what it takes to get there.
 
     ``assignment``: {(topic, partition): [broker ids]}; ``sizes``: {(topic, partition):
