@@ -52,11 +52,13 @@ def kraft_voter_changes(voters, controller_ids, broker_ids=(), known_addresses=N
     refusals = []
     leaving_brokers = sorted(set(current) - set(target) & staying_brokers)
     if leaving_brokers:
+        many = len(leaving_brokers) > 1
         refusals.append(
-            f"node{'s' if len(leaving_brokers) > 1 else ''} {leaving_brokers} would stay"
-            " brokers but stop being controllers; Kafka cannot change the roles of a formatted"
-            " node (give the controller role to new hosts, then take the old hosts out of the"
-            " cluster)"
+            f"{'nodes' if many else 'node'} {', '.join(map(str, leaving_brokers))} would stay"
+            f" {'brokers' if many else 'a broker'} but stop being"
+            f" {'controllers' if many else 'a controller'}; Kafka cannot change the roles of a"
+            " formatted node (give the controller role to new hosts, then take the old hosts out"
+            " of the cluster)"
         )
     # A controller whose disk was replaced comes back with a new directory: the quorum still
     # counts the old one, which no longer votes.

@@ -95,7 +95,9 @@ def test_a_leaving_voter_without_an_endpoint_has_no_host():
 def test_a_broker_that_stays_cannot_stop_being_a_controller():
     plan = membership.kraft_voter_changes(voters(1, 2, 3), controllers(1, 2), [1, 2, 3])
     assert plan["steps"] == []
-    assert plan["refusal"].startswith("node [3] would stay brokers but stop being controllers")
+    assert plan["refusal"].startswith("node 3 would stay a broker but stop being a controller;")
+    two = membership.kraft_voter_changes(voters(1, 2, 3, 4, 5), controllers(1, 2, 3), [1, 4, 5])
+    assert two["refusal"].startswith("nodes 4, 5 would stay brokers but stop being controllers;")
 
 
 def test_a_controller_back_with_a_new_directory_is_refused_with_the_command_to_mend_it():
