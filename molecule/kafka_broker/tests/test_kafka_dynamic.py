@@ -9,10 +9,10 @@ import re
 import uuid
 
 from kafka import KafkaAdminClient
+from scale_checks import QUORUM_TOOL
 
 testinfra_hosts = ["kafka_dynamic"]
 
-QUORUM_TOOL = "/etc/kafka/quorum/kafka-quorum-tool"
 # ansible.builtin.to_uuid's namespace: the role derives each initial controller's
 # directory id from "<cluster id>/<node id>" with it.
 ANSIBLE_UUID_NAMESPACE = uuid.UUID("361E6D51-FAEC-444A-9079-341386DA8E2E")
