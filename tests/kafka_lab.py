@@ -197,14 +197,18 @@ class KafkaServer(Server):
         joins: KafkaServer | None = None,
         node_id: int = 1,
         rack: str | None = None,
+        release_version: str | None = None,
     ):
         """``joins``: a KRaft node whose controller this broker-only node registers with;
-        ``rack``: its broker.rack, as the inventory sets it from the zone on EC2."""
+        ``rack``: its broker.rack, as the inventory sets it from the zone on EC2;
+        ``release_version``: KRaft storage formatted at an older metadata.version (such
+        as ``4.3``), as a cluster that ran that release and was upgraded keeps it."""
         super().__init__("kafka", home, work_dir)
         self.zookeeper = zookeeper
         self.joins = joins
         self.node_id = node_id
         self.rack = rack
+        self.release_version = release_version
         self.cluster_id: str | None = joins.cluster_id if joins else None
         self.expected_brokers = 1
         self.port = free_port()
@@ -286,8 +290,18 @@ class KafkaServer(Server):
             ).stdout.strip()
         # The first node is the cluster's only controller; broker-only nodes just join it.
         quorum = [] if self.joins is not None else ["--standalone"]
+        release = ["--release-version", self.release_version] if self.release_version else []
         subprocess.run(
-            [str(storage), "format", *quorum, "-t", self.cluster_id, "-c", str(self.properties)],
+            [
+                str(storage),
+                "format",
+                *quorum,
+                *release,
+                "-t",
+                self.cluster_id,
+                "-c",
+                str(self.properties),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -353,9 +367,11 @@ class KafkaServer(Server):
             admin.close()
 
 
-def start_kraft_broker(version: str, work_root: Path) -> KafkaServer:
+def start_kraft_broker(
+    version: str, work_root: Path, release_version: str | None = None
+) -> KafkaServer:
     home = unpack(kafka_archive(version), work_root / "dist")
-    broker = KafkaServer(home, work_root / f"kraft-{version}")
+    broker = KafkaServer(home, work_root / f"kraft-{version}", release_version=release_version)
     broker.start()
     return broker
 

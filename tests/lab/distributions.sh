@@ -21,6 +21,8 @@ python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" kafka "${KAFKA_VER
   "${mirror}/kafka/${KAFKA_VERSION}"
 python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" kafka "${KAFKA_ZK_VERSION}" \
   "${mirror}/kafka/${KAFKA_ZK_VERSION}"
+python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" kafka "${KAFKA_PREVIOUS_VERSION}" \
+  "${mirror}/kafka/${KAFKA_PREVIOUS_VERSION}"
 python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" zookeeper "${ZOOKEEPER_VERSION}" \
   "${mirror}/zookeeper/zookeeper-${ZOOKEEPER_VERSION}"
 # Signing started an agent for the key's home; it is not needed any more.
