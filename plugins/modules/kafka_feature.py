@@ -15,10 +15,10 @@ description:
     once every node runs the new release. Kafka cannot lower C(metadata.version) again
     without losing metadata, so this module never lowers a feature and refuses a O(level)
     below the finalized one.
-  - Refused before anything changes, saying why: a O(level) that is not V(latest) or a whole
-    number, below the finalized level, or outside the levels the brokers support (a node still
-    runs an older release). The controller checks every registered node as well and refuses
-    an update some node does not support; its answer is the task's failure message.
+  - Refused before anything changes, saying why, is a O(level) that is not V(latest) or a
+    whole number, below the finalized level, or outside the levels the brokers support (a node
+    still runs an older release). The controller checks every registered node as well and
+    refuses an update some node does not support; its answer is the task's failure message.
   - In check mode the controller is asked to validate the update without applying it, so a
     check run reports what Kafka would refuse.
 author:

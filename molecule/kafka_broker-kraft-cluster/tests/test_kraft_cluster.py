@@ -18,6 +18,8 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
 
 # Imported so pytest collects them as this scenario's tests too.
 from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
+    broker_addresses,
+    client_settings,
     lost_messages,
     read_topic,
     test_a_client_that_does_not_trust_the_cluster_ca_is_refused,
@@ -32,6 +34,7 @@ from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_the_admin_gets_in,
     tool_config_args,
 )
+from kafka import KafkaAdminClient
 from scale_checks import (
     containers_by_group,
     finish_load,
@@ -100,6 +103,41 @@ def test_node_is_formatted_for_the_cluster_the_quorum_reports(host):
 def test_service_is_active(host):
     assert host.service("kafka").is_running
     assert host.service("kafka").is_enabled
+
+
+def running_install_dir(host) -> list[str]:
+    """The install directories of the jars the Kafka process holds open (their real paths,
+    past the /opt/kafka link), read as the Kafka user, who may read its process's files."""
+    pid = host.check_output("systemctl show -p MainPID --value kafka")
+    listing = host.check_output(f"runuser -u kafka -- ls -l /proc/{pid}/fd")
+    return sorted(set(re.findall(r"-> (/\S+)/libs/[^/\s]+\.jar$", listing, re.M)))
+
+
+def test_the_rolling_upgrade_left_every_node_on_the_new_release_beside_the_old(host):
+    """The converge installed KAFKA_PREVIOUS_VERSION; the side effect's interrupted roll
+    upgraded to KAFKA_VERSION under load (no acknowledged message lost: the rolling-restart
+    test reads that load's report). Each node runs the new release; the old one stays
+    installed beside it (a way back until metadata.version is raised)."""
+    current, previous = os.environ["KAFKA_VERSION"], os.environ["KAFKA_PREVIOUS_VERSION"]
+    assert running_install_dir(host) == [f"/opt/kafka_2.13-{current}"]
+    assert host.file("/opt/kafka").linked_to == f"/opt/kafka_2.13-{current}"
+    assert host.file(f"/opt/kafka_2.13-{previous}/libs").is_directory
+
+
+def test_metadata_version_was_raised_to_the_new_release_only_after_the_roll():
+    """finalize_upgrade.yml (side effect): refused while nodes ran the older release, then
+    raised metadata.version to the highest level the new release supports."""
+    levels = json.loads(
+        (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "metadata-levels.json").read_text()
+    )
+    admin = KafkaAdminClient(bootstrap_servers=broker_addresses(), **client_settings())
+    try:
+        feature = admin.describe_features()["metadata.version"]
+    finally:
+        admin.close()
+    print(f"\nmetadata.version level {levels['before']} -> {levels['after']}")
+    assert levels["before"] < levels["after"]
+    assert feature["finalized"][1] == levels["after"] == feature["supported"][1]
 
 
 def test_controllers_join_and_leave_a_dynamic_quorum_under_load():
