@@ -30,6 +30,7 @@ os.environ.setdefault("CLIENT_JVMFLAGS", _LIGHT_JVM)  # ZooKeeper's command-line
 
 KAFKA_VERSION = os.environ.get("KAFKA_VERSION", "4.4.0")
 KAFKA_ZK_VERSION = os.environ.get("KAFKA_ZK_VERSION", "3.9.2")
+KAFKA_PREVIOUS_VERSION = os.environ.get("KAFKA_PREVIOUS_VERSION", "4.3.1")
 ZOOKEEPER_VERSION = os.environ.get("ZOOKEEPER_VERSION", "3.9.5")
 
 

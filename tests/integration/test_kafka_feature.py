@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import kafka_lab
 import pytest
-from conftest import KAFKA_VERSION
+from conftest import KAFKA_PREVIOUS_VERSION, KAFKA_VERSION
 from kafka.admin import KafkaAdminClient
 from playbook_run import run_task
 
@@ -17,18 +17,13 @@ MODULE = "kafka_feature"
 FEATURE = "metadata.version"
 
 
-def previous_release(version: str) -> str:
-    """4.4.0 -> 4.3: the release line before this one."""
-    major, minor = (int(part) for part in version.split(".")[:2])
-    return f"{major}.{minor - 1}"
-
-
 @pytest.fixture(scope="module")
 def behind(tmp_path_factory):
     broker = kafka_lab.start_kraft_broker(
         KAFKA_VERSION,
         tmp_path_factory.mktemp("feature"),
-        release_version=previous_release(KAFKA_VERSION),
+        # The previous release's line (4.3.1 -> 4.3), as the lab's upgrade starts from it.
+        release_version=".".join(KAFKA_PREVIOUS_VERSION.split(".")[:2]),
     )
     yield broker
     broker.stop()
