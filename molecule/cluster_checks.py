@@ -45,6 +45,14 @@ def broker_addresses() -> list[str]:
     return addresses
 
 
+def running_install_dir(host) -> list[str]:
+    """The install directories of the jars the Kafka process holds open (their real paths,
+    past the /opt/kafka link), read as the Kafka user, who may read its process's files."""
+    pid = host.check_output("systemctl show -p MainPID --value kafka")
+    listing = host.check_output(f"runuser -u kafka -- ls -l /proc/{pid}/fd")
+    return sorted(set(re.findall(r"-> (/\S+)/libs/[^/\s]+\.jar$", listing, re.M)))
+
+
 def test_every_broker_is_registered():
     admin = KafkaAdminClient(bootstrap_servers=broker_addresses(), **client_settings())
     try:

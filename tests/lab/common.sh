@@ -13,9 +13,14 @@ mkdir -p "${LAB_CACHE}"
 # Versions the lab builds. Kafka 3.9 is the last line with ZooKeeper mode.
 KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 KAFKA_ZK_VERSION="${KAFKA_ZK_VERSION:-3.9.2}"
+# The line before KAFKA_ZK_VERSION: the ZooKeeper-mode upgrade's starting point
+# (its brokers keep inter.broker.protocol.version until a second roll raises it).
+KAFKA_ZK_PREVIOUS_VERSION="${KAFKA_ZK_PREVIOUS_VERSION:-3.8.1}"
 # The release before KAFKA_VERSION on the 4.x line: the rolling upgrade's starting point.
 KAFKA_PREVIOUS_VERSION="${KAFKA_PREVIOUS_VERSION:-4.3.1}"
 ZOOKEEPER_VERSION="${ZOOKEEPER_VERSION:-3.9.5}"
+# The release before ZOOKEEPER_VERSION: the ZooKeeper rolling upgrade's starting point.
+ZOOKEEPER_PREVIOUS_VERSION="${ZOOKEEPER_PREVIOUS_VERSION:-3.9.4}"
 
 # Versions of the stand-in `logstash` package (one per supported major) the lab
 # serves from its Elastic-like APT repository.

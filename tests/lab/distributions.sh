@@ -23,8 +23,12 @@ python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" kafka "${KAFKA_ZK_
   "${mirror}/kafka/${KAFKA_ZK_VERSION}"
 python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" kafka "${KAFKA_PREVIOUS_VERSION}" \
   "${mirror}/kafka/${KAFKA_PREVIOUS_VERSION}"
+python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" kafka "${KAFKA_ZK_PREVIOUS_VERSION}" \
+  "${mirror}/kafka/${KAFKA_ZK_PREVIOUS_VERSION}"
 python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" zookeeper "${ZOOKEEPER_VERSION}" \
   "${mirror}/zookeeper/zookeeper-${ZOOKEEPER_VERSION}"
+python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" zookeeper "${ZOOKEEPER_PREVIOUS_VERSION}" \
+  "${mirror}/zookeeper/zookeeper-${ZOOKEEPER_PREVIOUS_VERSION}"
 # Signing started an agent for the key's home; it is not needed any more.
 GNUPGHOME="${LAB_SIGNING_HOME}" gpgconf --kill gpg-agent 2>/dev/null || true
 (cd "${mirror}" && find . -type f | sort >&2)

@@ -22,6 +22,7 @@ from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
     client_settings,
     lost_messages,
     read_topic,
+    running_install_dir,
     test_a_client_that_does_not_trust_the_cluster_ca_is_refused,
     test_a_client_without_credentials_is_refused,
     test_a_wrong_password_is_refused,
@@ -103,14 +104,6 @@ def test_node_is_formatted_for_the_cluster_the_quorum_reports(host):
 def test_service_is_active(host):
     assert host.service("kafka").is_running
     assert host.service("kafka").is_enabled
-
-
-def running_install_dir(host) -> list[str]:
-    """The install directories of the jars the Kafka process holds open (their real paths,
-    past the /opt/kafka link), read as the Kafka user, who may read its process's files."""
-    pid = host.check_output("systemctl show -p MainPID --value kafka")
-    listing = host.check_output(f"runuser -u kafka -- ls -l /proc/{pid}/fd")
-    return sorted(set(re.findall(r"-> (/\S+)/libs/[^/\s]+\.jar$", listing, re.M)))
 
 
 def test_the_rolling_upgrade_left_every_node_on_the_new_release_beside_the_old(host):

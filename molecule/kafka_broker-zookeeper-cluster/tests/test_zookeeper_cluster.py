@@ -6,7 +6,9 @@ zkk-2's broker out, and has two of them join the ZooKeeper ensemble and leave it
 it changes the cluster, so it stays last."""
 
 import json
+import os
 import re
+from pathlib import Path
 
 # Imported so pytest runs it as this scenario's check-mode test (once, no host).
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
@@ -15,10 +17,15 @@ from check_mode import (  # noqa: F401  # pylint: disable=unused-import
 
 # Imported so pytest collects them as this scenario's tests too.
 from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
+    broker_addresses,
+    client_settings,
+    running_install_dir,
     test_every_broker_is_registered,
     test_replicated_topic_produced_through_one_broker_consumed_through_another,
     test_rolling_restart_under_load_lost_no_acknowledged_message,
 )
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
 from scale_checks import scale_out_rebalance_and_decommission
 
 # The host checks are the cluster's; the spare hosts hold only Java until the last test.
@@ -83,6 +90,56 @@ def test_services_are_active(host):
     for service in ("zookeeper", "kafka"):
         assert host.service(service).is_running
         assert host.service(service).is_enabled
+
+
+def release_line(release: str) -> str:
+    return ".".join(release.split(".")[:2])
+
+
+def test_the_upgrade_across_lines_left_every_broker_on_the_new_release_beside_the_old(host):
+    """The converge installed KAFKA_ZK_PREVIOUS_VERSION (3.8); the side effect's interrupted
+    roll upgraded to KAFKA_ZK_VERSION (3.9) under load, keeping the brokers on the old line's
+    inter.broker.protocol.version, and a second roll raised it. Each broker runs the new
+    release by its open jars, its file names the new line's protocol version, and the old
+    release stays installed beside it."""
+    current, previous = os.environ["KAFKA_ZK_VERSION"], os.environ["KAFKA_ZK_PREVIOUS_VERSION"]
+    assert release_line(current) != release_line(previous)
+    assert running_install_dir(host) == [f"/opt/kafka_2.13-{current}"]
+    assert host.file("/opt/kafka").linked_to == f"/opt/kafka_2.13-{current}"
+    assert host.file(f"/opt/kafka_2.13-{previous}/libs").is_directory
+    config = host.file("/etc/kafka/server.properties").content_string
+    assert re.findall(r"^inter.broker.protocol.version=(.*)$", config, re.M) == [
+        release_line(current)
+    ]
+
+
+def test_the_protocol_version_was_raised_in_a_second_roll_and_the_brokers_run_it():
+    """Side effect (resources/interrupted_roll.yml, resources/finalize_upgrade.yml): raising
+    kafka_broker_inter_broker_protocol_version was refused while brokers ran the older
+    release; once all ran the new one, check mode named the move and changed nothing, the
+    second roll raised it, the next run had nothing to do, and lowering it was refused.
+    Every broker reports the raised version as the one it runs."""
+    versions = json.loads(
+        (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "protocol-versions.json").read_text()
+    )
+    print(f"\ninter.broker.protocol.version {versions['before']} -> {versions['after']}")
+    assert versions == {
+        "before": release_line(os.environ["KAFKA_ZK_PREVIOUS_VERSION"]),
+        "after": release_line(os.environ["KAFKA_ZK_VERSION"]),
+    }
+    admin = KafkaAdminClient(bootstrap_servers=broker_addresses(), **client_settings())
+    try:
+        described = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.BROKER, broker_id) for broker_id in ("1", "2", "3")],
+            config_filter="all",
+        )["broker"]
+        running = {
+            broker_id: configs["inter.broker.protocol.version"]["value"]
+            for broker_id, configs in described.items()
+        }
+    finally:
+        admin.close()
+    assert running == dict.fromkeys(("1", "2", "3"), versions["after"]), running
 
 
 def test_brokers_and_zookeeper_members_come_and_go_under_load():
