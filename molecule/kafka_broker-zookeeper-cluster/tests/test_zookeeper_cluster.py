@@ -142,6 +142,39 @@ def test_the_protocol_version_was_raised_in_a_second_roll_and_the_brokers_run_it
     assert running == dict.fromkeys(("1", "2", "3"), versions["after"]), running
 
 
+def test_zookeeper_runs_the_new_release_beside_the_old(host):
+    """The side effect upgraded ZooKeeper from ZOOKEEPER_PREVIOUS_VERSION (the converge's)
+    to ZOOKEEPER_VERSION; the old release stays installed beside the new one."""
+    current, previous = os.environ["ZOOKEEPER_VERSION"], os.environ["ZOOKEEPER_PREVIOUS_VERSION"]
+    assert host.file("/opt/zookeeper").linked_to == f"/opt/apache-zookeeper-{current}-bin"
+    assert host.file(f"/opt/apache-zookeeper-{previous}-bin/lib").is_directory
+    # ZooKeeper's AdminServer, asked with the host's Python (the image has no curl).
+    stat = json.loads(
+        host.check_output(
+            'python3 -c "import urllib.request; print(urllib.request.urlopen('
+            "'http://127.0.0.1:8080/commands/stat').read().decode())\""
+        )
+    )
+    assert stat["version"].startswith(f"{current}-"), stat["version"]
+
+
+def test_zookeeper_was_upgraded_one_member_at_a_time_the_leader_last():
+    """resources/zookeeper_upgrade.yml, under the side effect's load (whose report the
+    rolling-restart test reads: no acknowledged message lost): each member restarted once,
+    a second or more apart, and the member that led before the upgrade restarted last."""
+    upgrade = json.loads(
+        (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "zookeeper-upgrade.json").read_text()
+    )
+    print(
+        f"\nZooKeeper {upgrade['from']} -> {upgrade['to']}: restarted in the order"
+        f" {upgrade['restart_order']}, leader before {upgrade['leader_before']}"
+    )
+    assert upgrade["from"] == os.environ["ZOOKEEPER_PREVIOUS_VERSION"]
+    assert upgrade["to"] == os.environ["ZOOKEEPER_VERSION"]
+    assert sorted(upgrade["restart_order"]) == NODES
+    assert upgrade["restart_order"][-1] == upgrade["leader_before"]
+
+
 def test_brokers_and_zookeeper_members_come_and_go_under_load():
     """Last (it changes the cluster): zkk-4, zkk-5 and zkk-6 join without a restart of
     the others, the data is spread over six brokers in three racks, the brokers restart
