@@ -188,3 +188,35 @@ def test_settings_are_readable_by_root_and_logstash_only(host):
 def test_heap_is_set(host):
     options = host.file("/etc/logstash/jvm.options").content_string
     assert not checks.missing_lines(options, ["-Xms256m", "-Xmx256m"])
+
+
+def test_logstash_answers_on_its_monitoring_api_with_its_pipelines(host):
+    """The address the role waits on after a restart (api.http.host, port 9600)."""
+    answer = host.check_output(
+        'python3 -c "import urllib.request; print(urllib.request.urlopen('
+        "'http://127.0.0.1:9600/_node/pipelines').read().decode())\""
+    )
+    body = json.loads(answer)
+    assert body["version"].startswith("9."), body
+    assert set(body["pipelines"]) == {"kafka-producer", "heartbeat"}
+
+
+def test_the_producers_moved_from_logstash_8_to_9_one_at_a_time():
+    """The side effect's last play: logstash_producer_major_version 8 -> 9 on both producers
+    installed the newest 9.x from the 9.x repository, and the second producer stopped only
+    after the first answered on its monitoring API again (the journal's monotonic clock,
+    which the containers share)."""
+    work = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+    releases = json.loads((work / "logstash-upgrade.json").read_text())
+    first, second = sorted(releases.values(), key=lambda release: release["after"]["stopped_at"])
+    back = first["after"]["api_answered_at"] - first["after"]["stopped_at"]
+    gap = second["after"]["stopped_at"] - first["after"]["api_answered_at"]
+    print(
+        f"\nLogstash {first['before']['package']} -> {first['after']['package']}: the first"
+        f" producer answered {back:.1f} s after it stopped; the second stopped {gap:.1f} s later"
+    )
+    assert len(releases) == 2
+    for release in releases.values():
+        assert release["before"]["package"].startswith("1:8."), release
+        assert release["after"]["package"].startswith("1:9."), release
+    assert second["after"]["stopped_at"] > first["after"]["api_answered_at"]

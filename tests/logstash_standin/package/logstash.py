@@ -3,15 +3,20 @@
 # machines reach serves Elastic's packages. It gives the roles Logstash's file layout,
 # user, service and command line: `-t` checks the syntax of every pipeline named in
 # pipelines.yml (and that each ${VAR} is in the keystore or the environment), and the
-# service logs which pipelines it loaded and stays up. It processes no events.
+# service logs which pipelines it loaded, answers on the monitoring API's address
+# (api.http.host, the first port of api.http.port) with its version and pipelines,
+# and stays up. It processes no events.
 """Stand-in for bin/logstash (test lab only; see the header)."""
 
 import glob
 import json
 import os
 import signal
+import socket
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # <home>/bin/logstash: the checker and VERSION live under <home> (/usr/share/logstash).
 LOGSTASH_HOME = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -42,6 +47,8 @@ def load_yaml(handle):
             items[-1][key.strip()] = value.strip().strip("'\"")
     return items
 
+
+STARTUP_SECONDS = 2
 
 with open(os.path.join(LOGSTASH_HOME, "VERSION")) as version_file:
     VERSION = version_file.read().strip()
@@ -81,10 +88,60 @@ def pipelines(settings):
         yield pipeline["pipeline.id"], files
 
 
-def check(settings):
+def read_settings(settings):
     with open(os.path.join(settings, "logstash.yml")) as handle:
-        if yaml is not None:
-            yaml.safe_load(handle)  # a settings file that is not YAML stops Logstash too
+        if yaml is None:
+            return {}
+        # A settings file that is not YAML stops Logstash too.
+        return yaml.safe_load(handle) or {}
+
+
+def serve_api(logstash_settings, loaded):
+    """Logstash's monitoring API, the part the roles ask: GET / and GET /_node/pipelines."""
+    if str(logstash_settings.get("api.enabled", True)).lower() == "false":
+        return
+    host = str(logstash_settings.get("api.http.host", "127.0.0.1"))
+    first, _, last = str(logstash_settings.get("api.http.port", "9600-9700")).partition("-")
+    node = {"host": socket.gethostname(), "version": VERSION, "status": "green"}
+
+    class Api(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path.split("?")[0] in ("/", ""):
+                body = node
+            elif self.path.startswith("/_node/pipelines"):
+                body = {**node, "pipelines": {pipeline_id: {} for pipeline_id in loaded}}
+            else:
+                self.send_error(404)
+                return
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_):
+            pass
+
+    # As Logstash does, the first free port of the range.
+    for port in range(int(first), int(last or first) + 1):
+        try:
+            server = ThreadingHTTPServer((host, port), Api)
+            break
+        except OSError:
+            continue
+    else:
+        raise SystemExit(f"no free port for the API in {first}-{last or first} on {host}")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Logstash's own words, which the scenarios read from the journal.
+    print(
+        f"[INFO ][logstash.agent] Successfully started Logstash API endpoint {{:port=>{port}}}",
+        flush=True,
+    )
+
+
+def check(settings):
+    read_settings(settings)
     known = keystore_names(settings) | set(os.environ)
     problems, loaded = [], []
     for pipeline_id, files in pipelines(settings):
@@ -122,6 +179,10 @@ def main(argv):
             log.write(line + "\n")
         log.write(f"[INFO ][logstash.agent] Pipelines running {{:running_pipelines=>{loaded}}}\n")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Logstash's JVM takes seconds before its API answers; so does this, so that a
+    # run that did not wait for the answer shows in the scenarios.
+    time.sleep(STARTUP_SECONDS)
+    serve_api(read_settings(settings), loaded)
     while True:
         time.sleep(3600)
 
