@@ -101,7 +101,8 @@ def serve_api(logstash_settings, loaded):
     if str(logstash_settings.get("api.enabled", True)).lower() == "false":
         return
     host = str(logstash_settings.get("api.http.host", "127.0.0.1"))
-    first, _, last = str(logstash_settings.get("api.http.port", "9600-9700")).partition("-")
+    ports = str(logstash_settings.get("api.http.port", "9600-9700")).split("-")
+    first, last = ports[0], ports[-1]
     node = {"host": socket.gethostname(), "version": VERSION, "status": "green"}
 
     class Api(BaseHTTPRequestHandler):
@@ -124,14 +125,14 @@ def serve_api(logstash_settings, loaded):
             pass
 
     # As Logstash does, the first free port of the range.
-    for port in range(int(first), int(last or first) + 1):
+    for port in range(int(first), int(last) + 1):
         try:
             server = ThreadingHTTPServer((host, port), Api)
             break
         except OSError:
             continue
     else:
-        raise SystemExit(f"no free port for the API in {first}-{last or first} on {host}")
+        raise SystemExit(f"no free port for the API in {first}-{last} on {host}")
     threading.Thread(target=server.serve_forever, daemon=True).start()
     # Logstash's own words, which the scenarios read from the journal.
     print(
