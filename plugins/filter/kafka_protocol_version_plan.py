@@ -22,9 +22,9 @@ description:
     when no file names one and the brokers move to another release line, all keep the older
     line's version (RV(_value.held)); otherwise none is written and Kafka uses its release's.
   - Reports, in RV(_value.problems), a version that is not one (V(3.9), V(3.9-IV0)), one newer
-    than the target release speaks, and any that would lower a broker's current version, which
-    Kafka does not support.
-positional: requested, release
+    than the target release speaks, any that would lower a broker's current version, which
+    Kafka does not support, and, with O(running), raising it while a broker runs an older release.
+positional: requested, release, running
 options:
   _input:
     description:
@@ -42,6 +42,12 @@ options:
     description: The Kafka release the brokers are to run (C(kafka_broker_version)).
     type: str
     required: true
+  running:
+    description:
+      - Broker name to the Kafka release its process runs (empty when it does not run), for the
+        brokers read. When given and a version goes up, a broker that runs an older release line
+        than that version is reported in RV(_value.problems). Not given, nothing is checked.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -78,10 +84,10 @@ _value:
 """
 
 
-def kafka_protocol_version_plan(members, requested, release):
-    if not isinstance(members, dict):
-        raise AnsibleFilterError("kafka_protocol_version_plan takes a dict of brokers")
-    return protocol_version_plan(members, requested, release)
+def kafka_protocol_version_plan(members, requested, release, running=None):
+    if not isinstance(members, dict) or not isinstance(running, (dict, type(None))):
+        raise AnsibleFilterError("kafka_protocol_version_plan takes dicts of brokers")
+    return protocol_version_plan(members, requested, release, running)
 
 
 class FilterModule:

@@ -90,13 +90,36 @@ def _chosen_versions(members, requested, target_line):
     return versions, bool(other_lines) and not pinned
 
 
-def protocol_version_plan(members, requested, release):
+def _behind(versions, raising, running, release):
+    """Brokers that run a release older than the highest version being raised to."""
+    if not raising or running is None:
+        return []
+    highest = max((versions[name] for name in raising), key=protocol_key)
+    behind = [
+        f"{name}: {running[name] or 'not running'}"
+        for name in sorted(running)
+        if not release_line(running[name])
+        or protocol_key(release_line(running[name])) < protocol_key(highest)
+    ]
+    if not behind:
+        return []
+    return [
+        f"Nothing was changed: inter.broker.protocol.version would be raised to {highest}, but "
+        f"not every broker runs a release that speaks it ({', '.join(behind)}). Finish the "
+        f"rolling upgrade to Kafka {release} first, then raise it."
+    ]
+
+
+def protocol_version_plan(members, requested, release, running=None):
     """What to write in each broker's server.properties, and what stops the run.
 
     members: broker name -> {'protocol': the version its server.properties names ('' for
     none), 'release': the release its install link points at ('' for a new broker)}.
     requested: kafka_broker_inter_broker_protocol_version ('' when not set).
     release: kafka_broker_version, the release every broker is to run.
+    running: broker name -> the release its process runs ('' when it does not run), for
+    the brokers read; when given, raising is refused while one of them runs an older
+    release line than the version raised to (None: not read, nothing checked).
 
     Returns a dict: 'versions' (broker -> version to write, '' to write none), 'current'
     (broker -> version it runs with now, '' for a new broker), 'raising' (brokers whose
@@ -134,6 +157,7 @@ def protocol_version_plan(members, requested, release):
         and versions[name]
         and protocol_key(versions[name]) > protocol_key(current[name])
     )
+    problems += _behind(versions, raising, running, release)
     return {
         "versions": versions,
         "current": current,

@@ -119,3 +119,25 @@ def test_release_lines():
     assert protocol.release_line("3.9.2") == "3.9"
     assert protocol.release_line("4.4.0") == "4.4"
     assert protocol.release_line("") == "" and protocol.release_line(None) == ""
+
+
+def test_raising_is_refused_while_a_broker_runs_an_older_release_naming_each():
+    running = {"k1": "3.9.2", "k2": "3.8.1", "k3": ""}
+    result = plan(brokers("3.8"), "3.9", "3.9.2", running)
+    assert result["problems"] == [
+        "Nothing was changed: inter.broker.protocol.version would be raised to 3.9, but not every "
+        "broker runs a release that speaks it (k2: 3.8.1, k3: not running). Finish the rolling "
+        "upgrade to Kafka 3.9.2 first, then raise it."
+    ]
+
+
+def test_raising_goes_ahead_when_every_broker_read_runs_a_release_that_speaks_it():
+    running = {"k1": "3.9.2", "k2": "3.9.2"}  # k3 is not in this run: not read
+    for requested in ("3.9", "3.9-IV0", "3.8"):
+        result = plan(brokers("3.8"), requested, "3.9.2", running)
+        assert result["problems"] == [], requested
+
+
+def test_the_releases_run_are_not_asked_about_when_nothing_goes_up():
+    result = plan(brokers("3.8", release="3.8.1"), "", "3.9.2", {"k1": "3.8.1", "k2": ""})
+    assert result["problems"] == [] and result["raising"] == []

@@ -26,7 +26,7 @@ from cluster_checks import (  # noqa: F401  # pylint: disable=unused-import
 )
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
-from scale_checks import scale_out_rebalance_and_decommission
+from scale_checks import scale_out_rebalance_and_decommission, zookeeper_admin
 
 # The host checks are the cluster's; the spare hosts hold only Java until the last test.
 testinfra_hosts = ["zookeeper"]
@@ -148,13 +148,7 @@ def test_zookeeper_runs_the_new_release_beside_the_old(host):
     current, previous = os.environ["ZOOKEEPER_VERSION"], os.environ["ZOOKEEPER_PREVIOUS_VERSION"]
     assert host.file("/opt/zookeeper").linked_to == f"/opt/apache-zookeeper-{current}-bin"
     assert host.file(f"/opt/apache-zookeeper-{previous}-bin/lib").is_directory
-    # ZooKeeper's AdminServer, asked with the host's Python (the image has no curl).
-    stat = json.loads(
-        host.check_output(
-            'python3 -c "import urllib.request; print(urllib.request.urlopen('
-            "'http://127.0.0.1:8080/commands/stat').read().decode())\""
-        )
-    )
+    stat = zookeeper_admin(host.backend.get_hostname(), "stat")
     assert stat["version"].startswith(f"{current}-"), stat["version"]
 
 
