@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.cluster_health import (
+from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_ids import (
     kafka_uuid,
 )
 

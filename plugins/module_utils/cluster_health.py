@@ -9,7 +9,9 @@ reassignments. They return problem sentences; an empty list means the wanted
 state holds. The reads at the bottom are the only part that talks to Kafka.
 """
 
-import base64
+from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.kafka_ids import (
+    kafka_uuid,
+)
 
 try:
     from kafka.admin import ConfigResource, ConfigResourceType
@@ -127,19 +129,6 @@ def input_problems(params):
 
 
 # --- the controller quorum ------------------------------------------------------
-
-
-def kafka_uuid(value):
-    """Kafka's own spelling of a Uuid (its tools' 22-character base64url, as in
-    meta.properties' directory.id) from the hyphenated form kafka-python reads. None for no
-    Uuid and for Kafka's zero Uuid, which a quorum at kraft.version 0 reports for every
-    voter's directory."""
-    if not value:
-        return None
-    raw = bytes.fromhex(str(value).replace("-", ""))
-    if not any(raw):
-        return None
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
 def controller_endpoints(quorum):
