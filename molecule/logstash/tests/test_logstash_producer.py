@@ -9,13 +9,17 @@ from pathlib import Path
 import logstash_checks as checks
 import yaml
 
-# Imported so pytest runs it as this scenario's check-mode test (once, no host).
+# Imported so pytest runs it as this scenario's check-mode test (once, no host;
+# it covers the consumer as well).
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
 from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_services_are_hardened,
 )
+
+# The scenario's consumer has a test file of its own.
+testinfra_hosts = ["logstash_producer"]
 
 SECRETS = {
     "KAFKA_SASL_PASSWORD": "lab-kafka-secret-4711",

@@ -8,17 +8,16 @@ from pathlib import Path
 
 import logstash_checks as checks
 import yaml
-
-# Imported so pytest runs it as this scenario's check-mode test (once, no host).
-from check_mode import (  # noqa: F401  # pylint: disable=unused-import
-    test_check_mode_on_the_converged_hosts_changes_nothing,
-)
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_services_are_hardened,
 )
+
+# The scenario's producers have a test file of their own, which also runs the
+# check-mode test for the whole scenario.
+testinfra_hosts = ["logstash_consumer"]
 
 SECRETS = ["lab-es-api-key-9001", "lab-consumer-secret-2718"]
 PIPELINE = "/etc/logstash/pipelines/kafka-consumer/pipeline.conf"
