@@ -15,6 +15,7 @@ MAX_EXPOSURE = {"kafka": 1.4, "zookeeper": 1.4, "logstash": 1.5}
 SERVICE_OF_GROUP = {
     "kafka_broker": "kafka",
     "zookeeper": "zookeeper",
+    "zookeeper_standalone": "zookeeper",  # zookeeper-ensemble's single node, an ensemble of its own
     "logstash_producer": "logstash",
     "logstash_consumer": "logstash",
 }

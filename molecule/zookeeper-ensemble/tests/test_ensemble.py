@@ -2,11 +2,14 @@
 
 import re
 
-# Imported so pytest runs it as this scenario's check-mode test (once, no host).
+# Imported so pytest runs it as this scenario's check-mode test (once, no host;
+# it covers the standalone node as well).
 from check_mode import (  # noqa: F401  # pylint: disable=unused-import
     test_check_mode_on_the_converged_hosts_changes_nothing,
 )
 
+# The standalone node has a test file of its own (test_standalone.py).
+testinfra_hosts = ["zookeeper"]
 MEMBERS = ["zk-1", "zk-2", "zk-3"]
 
 

@@ -2,14 +2,13 @@
 systemd as its own user, answering on its ports, standalone."""
 
 import pytest
-
-# Imported so pytest runs it as this scenario's check-mode test (once, no host).
-from check_mode import (  # noqa: F401  # pylint: disable=unused-import
-    test_check_mode_on_the_converged_hosts_changes_nothing,
-)
 from hardening_checks import (  # noqa: F401  # pylint: disable=unused-import
     test_services_are_hardened,
 )
+
+# The scenario's ensemble has a test file of its own, which also runs the
+# check-mode test for the whole scenario.
+testinfra_hosts = ["zookeeper_standalone"]
 
 
 def test_release_is_installed_behind_the_stable_link(host):
