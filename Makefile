@@ -11,9 +11,12 @@ MODE ?= zookeeper
 LAB_MODE_VARS := $(if $(filter kraft,$(MODE)),-e kafka_broker_metadata_mode=kraft -e kafka_broker_version=$${KAFKA_VERSION:-4.4.0},)
 SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 # The longest scenarios first (longest first keeps the two slots' ends close):
-# about 34, 21, 14 and 10 minutes on CI's two cores (fresh clone of aca5826).
-LONGEST_SCENARIOS := kafka_broker-kraft-cluster pipeline kafka_broker-zookeeper-cluster zookeeper-ensemble
-SCENARIO_ORDER := $(filter $(LONGEST_SCENARIOS),$(SCENARIOS)) $(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS))
+# about 34, 17 and 27 minutes on CI's two cores (fresh clone of 7b9ce70), then
+# the AWS tests (14), logstash and zookeeper-ensemble (each about 10).
+LONGEST_SCENARIOS := kafka_broker-kraft-cluster pipeline kafka_broker-zookeeper-cluster
+NEXT_LONGEST_SCENARIOS := logstash zookeeper-ensemble
+ORDERED_SCENARIOS := $(LONGEST_SCENARIOS) $(NEXT_LONGEST_SCENARIOS)
+SCENARIO_ORDER := $(filter $(SCENARIOS),$(ORDERED_SCENARIOS)) $(filter-out $(ORDERED_SCENARIOS),$(SCENARIOS))
 
 .PHONY: help test checks-lint-package checks-sanity-docs prepare-timed lint sanity sanity-oldest unit package docs integration integration-kafka integration-aws molecule benchmark lab lab-down \
         prepare engine image distributions standin venv $(addprefix molecule-,$(SCENARIOS))
@@ -45,7 +48,8 @@ test: venv
 	$(MAKE) --no-print-directory integration-kafka
 	$(MAKE) --no-print-directory --output-sync=target -j$(MOLECULE_JOBS) \
 	    $(addprefix molecule-,$(LONGEST_SCENARIOS)) integration-aws \
-	    $(addprefix molecule-,$(filter-out $(LONGEST_SCENARIOS),$(SCENARIOS)))
+	    $(addprefix molecule-,$(NEXT_LONGEST_SCENARIOS)) \
+	    $(addprefix molecule-,$(filter-out $(ORDERED_SCENARIOS),$(SCENARIOS)))
 	@echo "make test: lint, sanity (oldest and newest ansible-core), unit, integration, package, docs and molecule ($(SCENARIOS)) all passed"
 
 # The two chains of `make test`'s static checks, each one check after another
