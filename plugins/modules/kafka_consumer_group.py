@@ -7,7 +7,7 @@ module: kafka_consumer_group
 short_description: Reset a Kafka consumer group's committed offsets
 version_added: 0.13.0
 description:
-  - Moves a consumer group's committed offsets on every partition of the named topics: to
+  - Moves a consumer group's committed offsets on every partition of the named topics to
     the earliest offset the partition still holds, to its end, to the first record at or
     after a time, or to a given offset.
   - Every target is kept within what the partition holds (a given offset below the earliest
@@ -15,7 +15,7 @@ description:
     last record moves that partition to its end. This is what Kafka's own
     C(kafka-consumer-groups.sh --reset-offsets) does.
   - Refuses while the group has members (its consumers would overwrite the new offsets with
-    their own): stop the consumers first (for the pipeline, the Logstash consumer). A group
+    their own). Stop the consumers first (for the pipeline, the Logstash consumer). A group
     Kafka does not know yet is created with the offsets.
   - Changes only the partitions whose committed offset differs from the target, and nothing
     when none does. Check mode reports every move without making it; diff mode shows the
@@ -47,7 +47,7 @@ options:
     choices: [earliest, latest, timestamp, offset]
   timestamp:
     description:
-      - With O(reset_to=timestamp), the time to move to: an ISO 8601 time with its time zone
+      - With O(reset_to=timestamp), the time to move to, as an ISO 8601 time with its time zone
         (V(2026-11-28T10:00:00Z), V(2026-11-28T11:00:00+01:00)), or milliseconds since the
         epoch. Kafka compares it with the records' timestamps.
     type: str
