@@ -11,10 +11,11 @@ MODE ?= zookeeper
 LAB_MODE_VARS := $(if $(filter kraft,$(MODE)),-e kafka_broker_metadata_mode=kraft -e kafka_broker_version=$${KAFKA_VERSION:-4.4.0},)
 SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 # The longest scenarios first (longest first keeps the two slots' ends close):
-# about 34, 17 and 27 minutes on CI's two cores (fresh clone of 7b9ce70), then
-# the AWS tests (14), logstash and zookeeper-ensemble (each about 10).
+# about 26, 13 and 23 minutes on CI's two cores (fresh clone of eba95b9), then
+# the AWS tests (12), logstash (13), zookeeper-ensemble (10) and kafka_broker (5);
+# java (2) last.
 LONGEST_SCENARIOS := kafka_broker-kraft-cluster pipeline kafka_broker-zookeeper-cluster
-NEXT_LONGEST_SCENARIOS := logstash zookeeper-ensemble
+NEXT_LONGEST_SCENARIOS := logstash zookeeper-ensemble kafka_broker
 ORDERED_SCENARIOS := $(LONGEST_SCENARIOS) $(NEXT_LONGEST_SCENARIOS)
 SCENARIO_ORDER := $(filter $(SCENARIOS),$(ORDERED_SCENARIOS)) $(filter-out $(ORDERED_SCENARIOS),$(SCENARIOS))
 
