@@ -63,6 +63,21 @@ def _load_apache_checksum():
 apache_checksum = _load_apache_checksum()
 
 
+def wait_until_led(admin, topic: str, partitions: int, timeout_s: float = 60) -> None:
+    """Wait until a new topic reads with a leader for each of its partitions.
+
+    create_topics' wait_for_metadata asks one broker; the next describe may reach another
+    that has not applied the new topic yet."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        described = {t["name"]: t for t in admin.describe_topics([topic])}
+        found = described.get(topic, {}).get("partitions", [])
+        if len(found) == partitions and all(p["leader_id"] >= 0 for p in found):
+            return
+        assert time.monotonic() < deadline, f"{topic}: not every partition has a leader"
+        time.sleep(0.2)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -110,13 +110,13 @@ group_state:
 
 from ansible_collections.datapipe.kafka_pipeline.plugins.module_utils.consumer_groups import (
     STATES_WITHOUT_MEMBERS,
-    call_with_retries,
     commit_offsets,
     members_summary,
     moved,
     offsets_by_topic,
     parse_timestamp,
     read_committed,
+    read_groups,
     read_partition_offsets,
     reset_moves,
     reset_problems,
@@ -141,8 +141,8 @@ except ImportError:  # reported by kafka_admin.ensure_kafka_python
 
 def group_state(admin, group, timeout_s):
     """The group's state and members (Dead and none for a group Kafka does not know)."""
-    described = call_with_retries(admin.describe_groups, timeout_s, [group]).get(group) or {}
-    return described.get("group_state") or "Dead", described.get("members") or []
+    found = read_groups(admin, [group], timeout_s).get(group)
+    return (found["group_state"], found.get("members") or []) if found else ("Dead", [])
 
 
 def refuse_active_group(module, group, state, members, result):

@@ -68,16 +68,7 @@ class BrokerView:
             },
             wait_for_metadata=True,
         )
-        # wait_for_metadata asks one broker; the next describe may reach another that has
-        # not applied the new topic yet. Wait until every partition reads with a leader.
-        deadline = time.monotonic() + 60
-        while True:
-            described = {t["name"]: t for t in self.admin.describe_topics([topic])}
-            found = described.get(topic, {}).get("partitions", [])
-            if len(found) == partitions and all(p["leader_id"] >= 0 for p in found):
-                return
-            assert time.monotonic() < deadline, f"{topic}: not every partition has a leader"
-            time.sleep(0.2)
+        kafka_lab.wait_until_led(self.admin, topic, partitions)
 
     def delete(self, *topics: str) -> None:
         present = [topic for topic in topics if topic in self.topics()]
