@@ -139,6 +139,17 @@ def test_a_topic_round_trips_a_message_with_kafka_python(kafka_address):
     assert values == [b"hello from the verifier"]
 
 
+def new_topic(kafka_address: str, prefix: str) -> str:
+    """A new one-partition topic, made as the admin principal; its name."""
+    topic = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=kafka_address, **client_settings())
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
+    finally:
+        admin.close()
+    return topic
+
+
 # kafka_broker_metrics_enabled: the metric families the exporter's rules keep
 # (templates/jmx-exporter.yml.j2); no other kafka_* family may appear.
 KEPT_METRIC_FAMILIES = {
@@ -206,12 +217,7 @@ def test_metrics_endpoint_serves_the_kept_metrics_on_the_node_address(host, kafk
     address = kafka_address.rsplit(":", 1)[0]
     assert f"-javaagent:{jar.path}={address}:9404:/etc/kafka/jmx-exporter.yml" in command_line
 
-    topic = f"metrics-{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=kafka_address, **client_settings())
-    try:
-        admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
-    finally:
-        admin.close()
+    topic = new_topic(kafka_address, "metrics")
     assert round_trip(kafka_address, kafka_address, topic, b"measured") == [b"measured"]
 
     samples = scrape(f"http://{address}:9404/metrics")
@@ -288,12 +294,7 @@ def test_a_principal_without_acls_may_neither_write_nor_read(kafka_address):
         "ssl_keyfile": str(pki / "verifier-client.key.pem"),
     }
     assert refused(**stranger) == ""  # authenticated: metadata needs no ACL
-    topic = f"verify-acl-{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=kafka_address, **client_settings())
-    try:
-        admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
-    finally:
-        admin.close()
+    topic = new_topic(kafka_address, "verify-acl")
     assert produce(client_settings(), topic, b"from the admin") == ""
     assert "TopicAuthorizationFailed" in produce(stranger, topic, b"from a stranger")
     values, _error = consume(stranger, topic, None)
