@@ -9,8 +9,10 @@ Brings the lab's containers up fresh (`make lab-down`, then the containers of
   check and diff     site.yml --check --diff, nothing to change
 
 Targets: first converge at most 120 s; the re-run and the check each at most 25%
-of the first converge. Also prints the ten slowest tasks of the re-run (Ansible's
-profile_tasks), which is where a slow re-run spends its time. Prints the
+of the first converge. Also prints how many tasks the re-run and the check looked
+at (each costs the controller a worker per host, even when skipped) and the ten
+slowest tasks of the re-run (Ansible's profile_tasks), which is where a slow
+re-run spends its time. Prints the
 figures, exits non-zero when a target is missed. Not part of `make test`: it
 measures, it does not assert behaviour. Leaves the lab down.
 MODE=kraft (environment) measures the KRaft lab instead of the seed's ZooKeeper one.
@@ -73,6 +75,11 @@ def changed_count(output: str) -> int:
     )
 
 
+def task_count(output: str) -> int:
+    """Tasks the run looked at: one header per task (per host and task under the free strategy)."""
+    return len(re.findall(r"(?m)^TASK \[", output))
+
+
 def slowest_tasks(output: str) -> list[str]:
     """profile_tasks' summary: '<task> --- <seconds>s' lines after the recap."""
     summary = output.rsplit("PLAY RECAP", maxsplit=1)[-1]
@@ -108,6 +115,7 @@ def main() -> int:
         print(
             f"{name:<28}{seconds:9.1f}{seconds / first:8.0%}  {target:<18} {'yes' if met else 'NO'}"
         )
+    print(f"\ntasks looked at: re-run {task_count(rerun_output)}, check {task_count(check_output)}")
     print("\nslowest tasks of the re-run:")
     for line in slowest_tasks(rerun_output)[:10]:
         print(f"  {line}")
