@@ -99,7 +99,7 @@ def main() -> int:
     if not client_config.exists():
         raise SystemExit(f"{client_config} is missing: bring the lab up first (make lab)")
     bootstrap = broker_addresses()
-    idle, _producer, _ = cpu_seconds_per_minute(lambda: time.sleep(min(SECONDS, 30)))
+    idle = cpu_seconds_per_minute(lambda: time.sleep(min(SECONDS, 30)))[0]
     print(f"brokers idle: {idle:.1f} CPU seconds per minute")
     for setting in SETTINGS:
         rate, linger_ms = (int(value) for value in setting.split("/"))
