@@ -180,9 +180,9 @@ def start_load(
             *("--topic", f"scale-load-{int(time.time())}"),
             *("--report", str(report)),
             *("--stop-file", str(stop)),
-            # Bounded: at most 15 minutes and 45,000 messages; the test stops it earlier.
-            # The rate and the producer's linger: rolling_restart_under_load.yml.
-            *("--max-seconds", "900", "--rate", "50", "--max-messages", "45000"),
+            # Bounded: at most 15 minutes and 45,000 messages (the producer's default
+            # rate, 50 a second); the test stops it earlier.
+            *("--max-seconds", "900", "--max-messages", "45000"),
             *("--client-config", str(work / "kafka-client.json")),
             *("--replication-factor", str(replication_factor)),
         ]
